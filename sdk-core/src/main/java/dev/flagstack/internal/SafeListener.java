@@ -1,0 +1,62 @@
+package dev.flagstack.internal;
+
+import dev.flagstack.BreakerState;
+import dev.flagstack.FlagErrorKind;
+import dev.flagstack.FlagEventListener;
+import dev.flagstack.FlagSource;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Calls the user's listener and keeps its exceptions away from the read. */
+public final class SafeListener {
+  private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
+
+  private final FlagEventListener delegate;
+  private final boolean enabled;
+
+  public SafeListener(FlagEventListener delegate) {
+    this.delegate = delegate;
+    this.enabled = delegate != FlagEventListener.NONE;
+  }
+
+  /** Whether anyone listens; when not, the hot path skips even reading the clock. */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  public void flagResolved(String entity, String flag, FlagSource source, String layer,
+      FlagErrorKind errorKind, long nanos) {
+    if (!enabled) {
+      return;
+    }
+    try {
+      delegate.flagResolved(entity, flag, source, layer, errorKind, nanos);
+    } catch (RuntimeException e) {
+      log.warn("event listener threw from flagResolved", e);
+    }
+  }
+
+  public void layerFailed(String layer, FlagSource role, Throwable error) {
+    if (!enabled) {
+      return;
+    }
+    try {
+      delegate.layerFailed(layer, role, error);
+    } catch (RuntimeException e) {
+      log.warn("event listener threw from layerFailed", e);
+    }
+  }
+
+  public void breakerStateChanged(String layer, FlagSource role, BreakerState from, BreakerState to,
+      Duration openFor) {
+    if (!enabled) {
+      return;
+    }
+    try {
+      delegate.breakerStateChanged(layer, role, from, to, openFor);
+    } catch (RuntimeException e) {
+      log.warn("event listener threw from breakerStateChanged", e);
+    }
+  }
+}
