@@ -14,6 +14,7 @@ public final class SafeListener {
 
   private final FlagEventListener delegate;
   private final boolean enabled;
+  private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
 
   public SafeListener(FlagEventListener delegate) {
     this.delegate = delegate;
@@ -33,7 +34,7 @@ public final class SafeListener {
     try {
       delegate.flagResolved(entity, flag, source, layer, errorKind, nanos);
     } catch (RuntimeException e) {
-      log.warn("event listener threw from flagResolved", e);
+      complain("flagResolved", e);
     }
   }
 
@@ -44,7 +45,7 @@ public final class SafeListener {
     try {
       delegate.layerFailed(layer, role, error);
     } catch (RuntimeException e) {
-      log.warn("event listener threw from layerFailed", e);
+      complain("layerFailed", e);
     }
   }
 
@@ -56,7 +57,16 @@ public final class SafeListener {
     try {
       delegate.breakerStateChanged(layer, role, from, to, openFor);
     } catch (RuntimeException e) {
-      log.warn("event listener threw from breakerStateChanged", e);
+      complain("breakerStateChanged", e);
+    }
+  }
+
+  /** A listener that throws on every read must not flood the log: the first time at WARN, then DEBUG. */
+  private void complain(String method, RuntimeException e) {
+    if (warned.compareAndSet(false, true)) {
+      log.warn("event listener threw from {}; further listener errors are logged at DEBUG", method, e);
+    } else {
+      log.debug("event listener threw from {}", method, e);
     }
   }
 }

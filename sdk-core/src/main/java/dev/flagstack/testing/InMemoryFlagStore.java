@@ -34,6 +34,7 @@ public final class InMemoryFlagStore implements FlagStore {
   private volatile Mode mode = Mode.ANSWER;
   private volatile Duration delay = Duration.ZERO;
   private volatile ScheduledExecutorService timer;
+  private volatile boolean closed;
 
   /** A store named {@code name} with the default 1 s call timeout. */
   public InMemoryFlagStore(String name) {
@@ -188,8 +189,14 @@ public final class InMemoryFlagStore implements FlagStore {
     return t;
   }
 
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     ScheduledExecutorService t = timer;
     if (t != null) {
       t.shutdownNow();
