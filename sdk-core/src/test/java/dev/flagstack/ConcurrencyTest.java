@@ -86,6 +86,19 @@ class ConcurrencyTest {
     }
   }
 
+  /** Regression: a load completed on another thread must leave the in-flight map before callers resume. */
+  @Test
+  void aReadAfterALoadCompletedOnAnotherThreadStartsAFreshLoad() {
+    InMemoryFlagStore primary = new InMemoryFlagStore("api").answerAfter(Duration.ofMillis(5));
+    try (FlagClient client = FlagClient.builder().primary(primary).build()) {
+      for (int i = 0; i < 50; i++) {
+        primary.put("f", FlagValue.of(i));
+        assertThat(client.getLong("t", "f", -1)).isEqualTo(i);
+      }
+      assertThat(primary.calls()).isEqualTo(50);
+    }
+  }
+
   @Test
   void stampedeOnTheSecondaryIsBoundedToOneCallPerKeyPerWindow() throws Exception {
     InMemoryFlagStore primary = new InMemoryFlagStore("api").failTransiently();

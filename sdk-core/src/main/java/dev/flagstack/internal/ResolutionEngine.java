@@ -177,9 +177,15 @@ public final class ResolutionEngine implements AutoCloseable {
       FlagKey key = FlagKey.of(entity, flag);
       CompletableFuture<Resolution> mine = new CompletableFuture<>();
       CompletableFuture<Resolution> existing = inFlight.putIfAbsent(key, mine);
+      if (existing != null && existing.isDone()) {
+        // Its load has finished and is removing it; do not serve a result older than this read.
+        inFlight.remove(key, existing);
+        existing = inFlight.putIfAbsent(key, mine);
+      }
       if (existing != null) {
         waiting.put(flag, existing);
       } else {
+        // Safety net only: a load removes its entry before completing it (see Load#resolve).
         mine.whenComplete((r, e) -> inFlight.remove(key, mine));
         waiting.put(flag, mine);
         owned.put(flag, mine);
@@ -255,10 +261,10 @@ public final class ResolutionEngine implements AutoCloseable {
     }
     closed = true;
     FlagException error = new FlagException(FlagErrorKind.UNAVAILABLE, "FlagClient is closed");
-    for (CompletableFuture<Resolution> f : inFlight.values()) {
-      f.complete(Resolution.failed(error));
+    for (Map.Entry<FlagKey, CompletableFuture<Resolution>> entry : inFlight.entrySet()) {
+      inFlight.remove(entry.getKey(), entry.getValue());
+      entry.getValue().complete(Resolution.failed(error));
     }
-    inFlight.clear();
     secondaryRecent.invalidateAll();
     if (lastKnownGood != null) {
       lastKnownGood.invalidateAll();
@@ -384,9 +390,14 @@ public final class ResolutionEngine implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * Ends one flag's load. The in-flight entry goes first: dependents of the future run as soon as it
+     * completes, and a caller that has its answer must not find the finished load still registered.
+     */
     private void resolve(String flag, Resolution resolution) {
       CompletableFuture<Resolution> f = pending.remove(flag);
       if (f != null) {
+        inFlight.remove(FlagKey.of(entity, flag), f);
         f.complete(resolution);
       }
     }
