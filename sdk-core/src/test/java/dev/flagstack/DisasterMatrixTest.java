@@ -129,6 +129,23 @@ class DisasterMatrixTest {
     }
   }
 
+  /** The seed design's disaster table, row by row, as it states each row. */
+  @ParameterizedTest(name = "seed row: {0}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "Cache times out -> connect to primary store,              SLOW, OK,                OK,   PRIMARY",
+      "Cache is down -> connect to primary store,                DOWN, OK,                OK,   PRIMARY",
+      "Primary store times out -> circuit to secondary store,    MISS, SLOW_PAST_TIMEOUT, OK,   SECONDARY",
+      "Primary store is down -> circuit to secondary store,      MISS, TRANSIENT_ERROR,   OK,   SECONDARY",
+      "Breaker open after attempts -> secondary store,           MISS, BREAKER_OPEN,      OK,   SECONDARY",
+      "Secondary store is down -> everything is down,            DOWN, TRANSIENT_ERROR,   DOWN, DEFAULT"})
+  void seedDisasterTable(String row, CacheCase cache, PrimaryCase primary, SecondaryCase secondary,
+      FlagSource servedBy) {
+    Expected expected = expected(cache, primary, secondary);
+    FlagSource actual = expected.value == null ? FlagSource.DEFAULT : expected.source;
+    assertThat(actual).as(row).isEqualTo(servedBy);
+    everyLayerConditionGivesTheExpectedAnswer(cache, primary, secondary);
+  }
+
   private static Expected expected(CacheCase cache, PrimaryCase primary, SecondaryCase secondary) {
     if (cache == CacheCase.HIT) {
       return Expected.value(FROM_CACHE, FlagSource.CACHE, "redis");
