@@ -1,0 +1,560 @@
+package dev.flagstack.store.mongo;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoCommandException;
+import com.mongodb.MongoSecurityException;
+import com.mongodb.ReadPreference;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.model.Filters;
+import dev.flagstack.FlagDefinition;
+import dev.flagstack.FlagValue;
+import dev.flagstack.spi.FlagStore;
+import dev.flagstack.spi.StoreException;
+import dev.flagstack.store.mongo.internal.FlagDocuments;
+import dev.flagstack.store.mongo.internal.InvalidDefinitionException;
+import dev.flagstack.store.mongo.internal.Secrets;
+import dev.flagstack.store.mongo.internal.StoreExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.bson.BsonDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A read-only {@link FlagStore} over a MongoDB collection of flag definitions, usable as the secondary
+ * store (a database read when the flags API is down) or as the primary (the database read directly).
+ * Each definition is evaluated with {@link FlagDefinition#evaluate(String)}, so this store answers exactly
+ * as any other implementation of those rules.
+ *
+ * <pre>{@code
+ * MongoFlagStore store = MongoFlagStore.builder()
+ *     .connectionString("mongodb://flags-reader:secret@db1,db2,db3/?replicaSet=rs0")
+ *     .database("flagstack")
+ *     .collection("flags")
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Schema</h2>
+ * One document per flag, its key in {@code _id}. Keys and entity ids are data, never field paths: they
+ * may contain {@code .}, start with {@code $}, hold spaces or any Unicode.
+ * <pre>{@code
+ * {
+ *   "_id": "new-checkout",                 // the flag key (string, required)
+ *   "type": "boolean",                     // optional: "boolean" | "string" | "long" | "double" | "json"
+ *   "value": false,                        // the default value (required)
+ *   "overrides": [                         // optional array: values for single entities
+ *     { "entity": "tenant-42", "value": true },
+ *     { "entity": "acme.corp", "value": true }
+ *   ],
+ *   "rollout": { "percentage": 12.5,       // optional: 0 to 100, a number
+ *                "value": true }
+ * }
+ * }</pre>
+ * Values may be BSON booleans, strings, 32- or 64-bit integers (read as LONG), finite doubles, documents
+ * or arrays (read as JSON, whose leaves may also be null). Every value of a flag must have the same type,
+ * except that integers and doubles may be mixed; with {@code "type": "double"} integers are read as
+ * doubles. Fields other than these are ignored and not transferred.
+ *
+ * <h2>Reads</h2>
+ * <ul>
+ *   <li>One query per batch, {@code {_id: {$in: [...]}}} on the always-present {@code _id} index,
+ *       projected to the fields above and fetched in a single batch: 50 or 500 flags are one round trip.
+ *   <li>A flag with no document is absent from the result.
+ *   <li>A requested flag whose document breaks the schema (overrides not an array, a percentage of 250,
+ *       a date as a value, mixed types, ...) fails the <em>whole batch</em> with the non-transient
+ *       {@link StoreException#rejected} {@code "flag 'x' has an invalid definition: ..."}, naming the first
+ *       bad flag in key order: no flag of the batch gets a wrong or partial answer. Only the documents of
+ *       requested flags are read, so a bad document never affects batches that do not ask for it.
+ *   <li>Authentication refused is non-transient too. Every other failure (server down or slow, no
+ *       primary, network errors, a full queue, a closed store) is a transient {@link StoreException}
+ *       whose message never contains the connection string or the password.
+ * </ul>
+ *
+ * <h2>Threads and time</h2>
+ * {@link #getFlags} never blocks: the synchronous driver runs on {@link Builder#executorThreads} daemon
+ * threads owned by this store, behind a queue of {@link Builder#queueCapacity} tasks; when the queue is
+ * full the call fails transiently at once. Returned stages complete on those threads. For a client this
+ * store builds, the driver's own waits are short (server selection {@value Builder#DEFAULT_SERVER_SELECTION_TIMEOUT_MS}
+ * ms, connect {@value Builder#DEFAULT_CONNECT_TIMEOUT_MS} ms, socket read {@value Builder#DEFAULT_READ_TIMEOUT_MS}
+ * ms, pool wait {@value Builder#DEFAULT_POOL_WAIT_TIMEOUT_MS} ms, reads not retried), overriding any
+ * timeouts in the URI. A client you pass in keeps its own settings, so configure it likewise; either way
+ * the {@link FlagStore} client abandons a call after {@link #callTimeout()}.
+ *
+ * <h2>Lifecycle</h2>
+ * Thread-safe and immutable. {@link #close()} stops the store's threads (queued calls fail transiently)
+ * and closes the {@code MongoClient} only if this store built it. Idempotent.
+ */
+public final class MongoFlagStore implements FlagStore {
+  private static final Logger log = LoggerFactory.getLogger(MongoFlagStore.class);
+
+  private final String name;
+  private final Duration callTimeout;
+  private final MongoClient client;
+  private final boolean ownsClient;
+  private final MongoCollection<BsonDocument> collection;
+  private final StoreExecutor executor;
+  private final Secrets secrets;
+  private final String description;
+  private volatile boolean closed;
+
+  private MongoFlagStore(Builder b) {
+    this.name = b.name;
+    this.callTimeout = b.callTimeout;
+    this.secrets = b.connectionString == null ? Secrets.none() : Secrets.of(b.connectionString);
+    String database = b.database;
+    String where;
+    if (b.client != null) {
+      this.client = b.client;
+      this.ownsClient = false;
+      where = "a supplied client";
+    } else {
+      ConnectionString cs = b.parsedConnectionString;
+      MongoClientSettings.Builder settings = MongoClientSettings.builder()
+          .applyConnectionString(cs)
+          .retryReads(false)
+          .applyToClusterSettings(c -> c.serverSelectionTimeout(b.serverSelectionTimeout.toMillis(), TimeUnit.MILLISECONDS))
+          .applyToSocketSettings(s -> s
+              .connectTimeout((int) b.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .readTimeout((int) b.readTimeout.toMillis(), TimeUnit.MILLISECONDS))
+          .applyToConnectionPoolSettings(p -> p
+              .maxWaitTime(b.poolWaitTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .maxSize(b.executorThreads)
+              .minSize(0));
+      if (b.clientSettings != null) {
+        b.clientSettings.accept(settings);
+      }
+      this.client = MongoClients.create(settings.build());
+      this.ownsClient = true;
+      if (database == null) {
+        database = cs.getDatabase();
+      }
+      where = String.join(",", cs.getHosts());
+    }
+    if (database == null) {
+      database = Builder.DEFAULT_DATABASE;
+    }
+    this.collection = client.getDatabase(database)
+        .getCollection(b.collection, BsonDocument.class)
+        .withReadPreference(b.readPreference);
+    this.executor = new StoreExecutor(name, b.executorThreads, b.queueCapacity);
+    this.description = "MongoFlagStore{name=" + name + ", hosts=" + secrets.redact(where)
+        + ", database=" + database + ", collection=" + b.collection
+        + ", readPreference=" + b.readPreference.getName() + ", ownsClient=" + ownsClient + '}';
+    log.debug("created {}", description);
+  }
+
+  /** A builder with every default; set {@link Builder#connectionString} or {@link Builder#client}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The call timeout, {@link Builder#DEFAULT_CALL_TIMEOUT} (2 s) unless set. */
+  @Override
+  public Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /**
+   * Evaluates {@code flags} for {@code entity} from their documents, in one query, on the store's threads.
+   * The stage fails with a {@link StoreException}: non-transient for a bad document or refused
+   * authentication, transient otherwise.
+   */
+  @Override
+  public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
+    Objects.requireNonNull(entity, "entity");
+    Objects.requireNonNull(flags, "flags");
+    CompletableFuture<Map<String, FlagValue>> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(StoreException.transientFailure("mongo store '" + name + "' is closed", null));
+      return result;
+    }
+    List<String> ids = new ArrayList<>(flags);
+    StoreExecutor.Task task = new StoreExecutor.Task() {
+      @Override
+      public void run() {
+        try {
+          result.complete(query(entity, ids));
+        } catch (Throwable e) { // NOPMD: the stage must complete whatever happens
+          result.completeExceptionally(translate(e));
+          if (e instanceof VirtualMachineError) {
+            throw (VirtualMachineError) e;
+          }
+        }
+      }
+
+      @Override
+      public void abandon() {
+        result.completeExceptionally(StoreException.transientFailure("mongo store '" + name + "' was closed", null));
+      }
+    };
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(StoreException.transientFailure(closed
+          ? "mongo store '" + name + "' is closed"
+          : "mongo store '" + name + "' is busy: its queue is full", null));
+    }
+    return result;
+  }
+
+  private Map<String, FlagValue> query(String entity, List<String> ids) throws InvalidDefinitionException {
+    Map<String, FlagValue> values = new HashMap<>(ids.size() * 2);
+    InvalidDefinitionException firstBad = null;
+    // One batch for the whole answer; the limit lets the server close the cursor without a killCursors.
+    try (MongoCursor<BsonDocument> cursor = collection.find(Filters.in("_id", ids))
+        .projection(FlagDocuments.PROJECTION)
+        .batchSize(ids.size())
+        .limit(ids.size())
+        .iterator()) {
+      while (cursor.hasNext()) {
+        BsonDocument doc = cursor.next();
+        try {
+          FlagDefinition def = FlagDocuments.parse(doc);
+          values.put(def.key(), def.evaluate(entity));
+        } catch (InvalidDefinitionException e) {
+          if (firstBad == null || e.flag().compareTo(firstBad.flag()) < 0) {
+            firstBad = e;
+          }
+        }
+      }
+    }
+    if (firstBad != null) {
+      throw firstBad;
+    }
+    return values;
+  }
+
+  private StoreException translate(Throwable e) {
+    if (e instanceof InvalidDefinitionException) {
+      InvalidDefinitionException bad = (InvalidDefinitionException) e;
+      return StoreException.rejected("flag '" + bad.flag() + "' has an invalid definition: " + bad.getMessage(), null);
+    }
+    if (e instanceof StoreException) {
+      return (StoreException) e;
+    }
+    if (e instanceof MongoSecurityException
+        || (e instanceof MongoCommandException && isAuthCode(((MongoCommandException) e).getErrorCode()))) {
+      return StoreException.rejected("mongo store '" + name + "' was refused: " + describe(e), secrets.safeCause(e));
+    }
+    String why = closed ? "was closed" : "failed";
+    return StoreException.transientFailure("mongo store '" + name + "' " + why + ": " + describe(e),
+        secrets.safeCause(e));
+  }
+
+  private static boolean isAuthCode(int code) {
+    return code == 13 || code == 18; // Unauthorized, AuthenticationFailed
+  }
+
+  private String describe(Throwable e) {
+    String message = secrets.redact(e.getMessage());
+    if (message != null && message.length() > 300) {
+      message = message.substring(0, 300) + "...";
+    }
+    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /** Stops the store's threads and closes the client if this store built it. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    executor.shutdownNow();
+    if (ownsClient) {
+      client.close();
+    }
+  }
+
+  /** The name, hosts, database, collection and read preference; never the connection string or a password. */
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  /**
+   * Builds a {@link MongoFlagStore}. Exactly one of {@link #connectionString} and {@link #client} is
+   * required. Setters validate at once and name the option and the bad value; setting an option twice is
+   * an {@link IllegalStateException}. Not thread-safe.
+   */
+  public static final class Builder {
+    /** The store's name in logs, events and errors: {@value}. */
+    public static final String DEFAULT_NAME = "mongo";
+    /** The database when neither {@link #database} nor the connection string names one: {@value}. */
+    public static final String DEFAULT_DATABASE = "flagstack";
+    /** The collection of flag documents: {@value}. */
+    public static final String DEFAULT_COLLECTION = "flags";
+    /** The call timeout: 2 s. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a built client waits for a suitable server: {@value} ms (the driver's default is 30 s). */
+    public static final long DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 1_000;
+    /** A built client's TCP connect timeout: {@value} ms (the driver's default is 10 s). */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
+    /** A built client's socket read timeout: {@value} ms (the driver's default is none). */
+    public static final long DEFAULT_READ_TIMEOUT_MS = 2_000;
+    /** How long a built client waits for a pooled connection: {@value} ms (the driver's default is 2 min). */
+    public static final long DEFAULT_POOL_WAIT_TIMEOUT_MS = 500;
+    /** The read preference: primary when there is one, else a secondary (reads during elections). */
+    public static final ReadPreference DEFAULT_READ_PREFERENCE = ReadPreference.primaryPreferred();
+    /** Threads running the driver, and a built client's maximum pool size: {@value}. */
+    public static final int DEFAULT_EXECUTOR_THREADS = 4;
+    /** Calls that may wait for a thread before more fail at once: {@value}. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 64;
+
+    private String name;
+    private String connectionString;
+    private ConnectionString parsedConnectionString;
+    private MongoClient client;
+    private String database;
+    private String collection;
+    private Duration callTimeout;
+    private Duration serverSelectionTimeout;
+    private Duration connectTimeout;
+    private Duration readTimeout;
+    private Duration poolWaitTimeout;
+    private ReadPreference readPreference;
+    private int executorThreads;
+    private int queueCapacity;
+    private Consumer<MongoClientSettings.Builder> clientSettings;
+
+    private Builder() {}
+
+    /** The store's name; default {@value #DEFAULT_NAME}. */
+    public Builder name(String name) {
+      checkUnset("name", this.name, name);
+      this.name = notBlank("name", name);
+      return this;
+    }
+
+    /**
+     * Builds a client from this MongoDB connection string; it is closed with the store. The string is
+     * never logged or shown: messages name the hosts only.
+     *
+     * @throws IllegalArgumentException if it is not a valid connection string (the message hides its
+     *     credentials)
+     */
+    public Builder connectionString(String uri) {
+      Objects.requireNonNull(uri, "connectionString");
+      if (this.connectionString != null) {
+        throw new IllegalStateException("connectionString was already set");
+      }
+      if (client != null) {
+        throw new IllegalStateException("connectionString cannot be combined with client(...)");
+      }
+      Secrets secrets = Secrets.of(uri);
+      try {
+        this.parsedConnectionString = new ConnectionString(uri);
+      } catch (RuntimeException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        throw new IllegalArgumentException("connectionString is not a valid MongoDB connection string: "
+            + secrets.redact(why.replace(uri, "<connectionString>")));
+      }
+      this.connectionString = uri;
+      return this;
+    }
+
+    /** Uses a client the application already has; the store never closes it and never changes its settings. */
+    public Builder client(MongoClient client) {
+      Objects.requireNonNull(client, "client");
+      if (this.client != null) {
+        throw new IllegalStateException("client was already set");
+      }
+      if (connectionString != null) {
+        throw new IllegalStateException("client cannot be combined with connectionString(...)");
+      }
+      this.client = client;
+      return this;
+    }
+
+    /** The database; default the connection string's, else {@value #DEFAULT_DATABASE}. */
+    public Builder database(String database) {
+      checkUnset("database", this.database, database);
+      this.database = notBlank("database", database);
+      return this;
+    }
+
+    /** The collection of flag documents; default {@value #DEFAULT_COLLECTION}. */
+    public Builder collection(String collection) {
+      checkUnset("collection", this.collection, collection);
+      notBlank("collection", collection);
+      if (collection.indexOf('\0') >= 0 || collection.startsWith("$")) {
+        throw new IllegalArgumentException("collection must not start with '$' or hold NUL, was '" + collection + "'");
+      }
+      this.collection = collection;
+      return this;
+    }
+
+    /** How long the flag client waits for one call; default 2 s ({@link #DEFAULT_CALL_TIMEOUT}). */
+    public Builder callTimeout(Duration timeout) {
+      checkUnset("callTimeout", this.callTimeout, timeout);
+      this.callTimeout = positive("callTimeout", timeout);
+      return this;
+    }
+
+    /** A built client's server selection timeout; default {@value #DEFAULT_SERVER_SELECTION_TIMEOUT_MS} ms. */
+    public Builder serverSelectionTimeout(Duration timeout) {
+      checkUnset("serverSelectionTimeout", this.serverSelectionTimeout, timeout);
+      this.serverSelectionTimeout = positive("serverSelectionTimeout", timeout);
+      return this;
+    }
+
+    /** A built client's connect timeout; default {@value #DEFAULT_CONNECT_TIMEOUT_MS} ms. */
+    public Builder connectTimeout(Duration timeout) {
+      checkUnset("connectTimeout", this.connectTimeout, timeout);
+      this.connectTimeout = intMillis("connectTimeout", positive("connectTimeout", timeout));
+      return this;
+    }
+
+    /** A built client's socket read timeout; default {@value #DEFAULT_READ_TIMEOUT_MS} ms. */
+    public Builder readTimeout(Duration timeout) {
+      checkUnset("readTimeout", this.readTimeout, timeout);
+      this.readTimeout = intMillis("readTimeout", positive("readTimeout", timeout));
+      return this;
+    }
+
+    /** How long a built client waits for a pooled connection; default {@value #DEFAULT_POOL_WAIT_TIMEOUT_MS} ms. */
+    public Builder poolWaitTimeout(Duration timeout) {
+      checkUnset("poolWaitTimeout", this.poolWaitTimeout, timeout);
+      this.poolWaitTimeout = positive("poolWaitTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Which replica-set members serve reads, for built and supplied clients alike; default
+     * {@code primaryPreferred} ({@link #DEFAULT_READ_PREFERENCE}). {@code secondaryPreferred} spares the
+     * primary at the cost of replication lag.
+     */
+    public Builder readPreference(ReadPreference readPreference) {
+      Objects.requireNonNull(readPreference, "readPreference");
+      if (this.readPreference != null) {
+        throw new IllegalStateException("readPreference was already set to " + this.readPreference.getName());
+      }
+      this.readPreference = readPreference;
+      return this;
+    }
+
+    /** Threads running the driver, 1 to 256; default {@value #DEFAULT_EXECUTOR_THREADS}. */
+    public Builder executorThreads(int threads) {
+      if (this.executorThreads != 0) {
+        throw new IllegalStateException("executorThreads was already set to " + this.executorThreads);
+      }
+      if (threads < 1 || threads > 256) {
+        throw new IllegalArgumentException("executorThreads must be between 1 and 256, was " + threads);
+      }
+      this.executorThreads = threads;
+      return this;
+    }
+
+    /** Calls that may wait for a thread, 1 to 100,000; default {@value #DEFAULT_QUEUE_CAPACITY}. */
+    public Builder queueCapacity(int capacity) {
+      if (this.queueCapacity != 0) {
+        throw new IllegalStateException("queueCapacity was already set to " + this.queueCapacity);
+      }
+      if (capacity < 1 || capacity > 100_000) {
+        throw new IllegalArgumentException("queueCapacity must be between 1 and 100000, was " + capacity);
+      }
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Adjusts the settings of the client built from the connection string (TLS, listeners, ...), after
+     * this builder's timeouts are applied, so it may also override them. Not used with {@link #client}.
+     */
+    public Builder clientSettings(Consumer<MongoClientSettings.Builder> customizer) {
+      Objects.requireNonNull(customizer, "clientSettings");
+      if (this.clientSettings != null) {
+        throw new IllegalStateException("clientSettings was already set");
+      }
+      this.clientSettings = customizer;
+      return this;
+    }
+
+    /**
+     * The store. A store with a connection string creates its client (and its monitoring threads) now;
+     * it does not wait for a server, so building succeeds while the database is down.
+     *
+     * @throws IllegalStateException if neither or both of connectionString and client were set, or
+     *     clientSettings was set with a client
+     */
+    public MongoFlagStore build() {
+      if (connectionString == null && client == null) {
+        throw new IllegalStateException("either connectionString(...) or client(...) must be set");
+      }
+      if (client != null && clientSettings != null) {
+        throw new IllegalStateException("clientSettings applies only to a client built from connectionString(...)");
+      }
+      Builder b = new Builder();
+      b.name = name != null ? name : DEFAULT_NAME;
+      b.connectionString = connectionString;
+      b.parsedConnectionString = parsedConnectionString;
+      b.client = client;
+      b.database = database;
+      b.collection = collection != null ? collection : DEFAULT_COLLECTION;
+      b.callTimeout = callTimeout != null ? callTimeout : DEFAULT_CALL_TIMEOUT;
+      b.serverSelectionTimeout = serverSelectionTimeout != null ? serverSelectionTimeout
+          : Duration.ofMillis(DEFAULT_SERVER_SELECTION_TIMEOUT_MS);
+      b.connectTimeout = connectTimeout != null ? connectTimeout : Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MS);
+      b.readTimeout = readTimeout != null ? readTimeout : Duration.ofMillis(DEFAULT_READ_TIMEOUT_MS);
+      b.poolWaitTimeout = poolWaitTimeout != null ? poolWaitTimeout : Duration.ofMillis(DEFAULT_POOL_WAIT_TIMEOUT_MS);
+      b.readPreference = readPreference != null ? readPreference : DEFAULT_READ_PREFERENCE;
+      b.executorThreads = executorThreads != 0 ? executorThreads : DEFAULT_EXECUTOR_THREADS;
+      b.queueCapacity = queueCapacity != 0 ? queueCapacity : DEFAULT_QUEUE_CAPACITY;
+      b.clientSettings = clientSettings;
+      return new MongoFlagStore(b);
+    }
+
+    /** Never shows the connection string, even if asked. */
+    @Override
+    public String toString() {
+      return "MongoFlagStore.Builder{" + (client != null ? "client" : connectionString != null ? "connectionString" : "unset") + '}';
+    }
+
+    private static void checkUnset(String option, Object current, Object value) {
+      Objects.requireNonNull(value, option);
+      if (current != null) {
+        throw new IllegalStateException(option + " was already set to " + current);
+      }
+    }
+
+    private static String notBlank(String option, String value) {
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(option + " must not be blank, was '" + value + "'");
+      }
+      return value;
+    }
+
+    private static Duration positive(String option, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(option + " must be positive, was " + d);
+      }
+      return d;
+    }
+
+    private static Duration intMillis(String option, Duration d) {
+      if (d.toMillis() > Integer.MAX_VALUE || d.toMillis() < 1) {
+        throw new IllegalArgumentException(option + " must be from 1 ms to " + Integer.MAX_VALUE + " ms, was " + d);
+      }
+      return d;
+    }
+  }
+}
