@@ -1,0 +1,114 @@
+package dev.flagstack.cache.redis.internal;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+
+/**
+ * What the tier needs from Lettuce, for a single server or Sentinel ({@link RedisClient}) and for a cluster
+ * ({@link RedisClusterClient}) alike. {@link #connect()} and {@link #connectPubSub()} block for at most the
+ * connect timeout and are only called on the tier's own connect thread, never on an event loop.
+ */
+public abstract class RedisBackend {
+  private final AbstractRedisClient client;
+  private final boolean ownsClient;
+  private final ClientResources ownedResources;
+  private final String description;
+
+  private RedisBackend(AbstractRedisClient client, boolean ownsClient, ClientResources ownedResources,
+      String description) {
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.ownedResources = ownedResources;
+    this.description = description;
+  }
+
+  /** A backend over a single server or a Sentinel-managed master; {@code uri} null means the client's own. */
+  public static RedisBackend standalone(RedisClient client, RedisURI uri, boolean ownsClient,
+      ClientResources ownedResources, String description) {
+    return new RedisBackend(client, ownsClient, ownedResources, description) {
+      @Override
+      public StatefulConnection<String, String> connect() {
+        StatefulRedisConnection<String, String> c = uri == null
+            ? client.connect(StringCodec.UTF8) : client.connect(StringCodec.UTF8, uri);
+        return c;
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public RedisClusterAsyncCommands<String, String> commands(StatefulConnection<String, String> c) {
+        return ((StatefulRedisConnection<String, String>) c).async();
+      }
+
+      @Override
+      public StatefulRedisPubSubConnection<String, String> connectPubSub() {
+        return uri == null ? client.connectPubSub(StringCodec.UTF8) : client.connectPubSub(StringCodec.UTF8, uri);
+      }
+    };
+  }
+
+  /** A backend over a Redis Cluster. */
+  public static RedisBackend cluster(RedisClusterClient client, boolean ownsClient, ClientResources ownedResources,
+      String description) {
+    return new RedisBackend(client, ownsClient, ownedResources, description) {
+      @Override
+      public StatefulConnection<String, String> connect() {
+        return client.connect(StringCodec.UTF8);
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public RedisClusterAsyncCommands<String, String> commands(StatefulConnection<String, String> c) {
+        return ((StatefulRedisClusterConnection<String, String>) c).async();
+      }
+
+      @Override
+      public StatefulRedisPubSubConnection<String, String> connectPubSub() {
+        return client.connectPubSub(StringCodec.UTF8);
+      }
+    };
+  }
+
+  /** Opens a data connection; throws if Redis cannot be reached within the connect timeout. */
+  public abstract StatefulConnection<String, String> connect();
+
+  /** The async commands of a connection from {@link #connect()} (cluster-aware for a cluster). */
+  public abstract RedisClusterAsyncCommands<String, String> commands(StatefulConnection<String, String> c);
+
+  /** Opens a pub/sub connection; throws if Redis cannot be reached. */
+  public abstract StatefulRedisPubSubConnection<String, String> connectPubSub();
+
+  /** Where this backend points, without credentials. */
+  public String description() {
+    return description;
+  }
+
+  /** Whether the Lettuce client is the tier's own. */
+  public boolean ownsClient() {
+    return ownsClient;
+  }
+
+  /** The Lettuce client. */
+  public AbstractRedisClient client() {
+    return client;
+  }
+
+  /** Shuts down the client and resources if the tier created them; a supplied client stays open. */
+  public void shutdown(Duration timeout) {
+    if (ownsClient) {
+      client.shutdown(Duration.ZERO, timeout);
+    }
+    if (ownedResources != null) {
+      ownedResources.shutdown(0, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+}
