@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * auto-reconnect takes over. Until then {@link #get()} is null and the tier fails lookups at once.
  */
 public final class BackgroundConnector<C extends StatefulConnection<String, String>> {
+  /** The longest {@link #close()} waits for a connection to close. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+
   private static final Logger log = LoggerFactory.getLogger(BackgroundConnector.class);
   private static final long FIRST_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -114,9 +117,16 @@ public final class BackgroundConnector<C extends StatefulConnection<String, Stri
       connection = null;
     }
     if (c != null) {
+      // Lettuce's close() joins without a bound, and a cluster connection can wait forever on a node
+      // connection that never settles: never let close() hang the caller.
       try {
-        c.close();
-      } catch (RuntimeException e) {
+        c.closeAsync().get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        log.warn("closing {} did not finish within {} ms; abandoning it to the client shutdown", what,
+            CLOSE_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
         log.debug("closing {} failed: {}", what, Redaction.describe(e));
       }
     }

@@ -12,6 +12,11 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the tier needs from Lettuce, for a single server or Sentinel ({@link RedisClient}) and for a cluster
@@ -19,6 +24,8 @@ import java.time.Duration;
  * connect timeout and are only called on the tier's own connect thread, never on an event loop.
  */
 public abstract class RedisBackend {
+  private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
+
   private final AbstractRedisClient client;
   private final boolean ownsClient;
   private final ClientResources ownedResources;
@@ -104,11 +111,26 @@ public abstract class RedisBackend {
 
   /** Shuts down the client and resources if the tier created them; a supplied client stays open. */
   public void shutdown(Duration timeout) {
+    // Lettuce's blocking shutdown() first waits, without a bound, for every connection to close; a
+    // cluster connection can wait forever on a node connection. Bound every wait: close never hangs.
     if (ownsClient) {
-      client.shutdown(Duration.ZERO, timeout);
+      await("the Lettuce client", client.shutdownAsync(0, timeout.toMillis(), TimeUnit.MILLISECONDS), timeout);
     }
     if (ownedResources != null) {
-      ownedResources.shutdown(0, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      await("the Lettuce resources",
+          ownedResources.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS), timeout);
+    }
+  }
+
+  private static void await(String what, java.util.concurrent.Future<?> done, Duration timeout) {
+    try {
+      done.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("shutting down {} did not finish within {} ms; abandoning it", what, timeout.toMillis() + 500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      log.debug("shutting down {} failed: {}", what, Redaction.describe(e));
     }
   }
 }
