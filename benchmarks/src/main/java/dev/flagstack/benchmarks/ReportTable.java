@@ -1,5 +1,6 @@
 package dev.flagstack.benchmarks;
 
+import dev.flagstack.internal.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ public final class ReportTable {
       System.exit(2);
     }
     String baseline = args.length == 2 ? args[1] : "rawCaffeine";
-    Object parsed = new Parser(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8)).document();
+    Object parsed = Json.parse(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8));
     System.out.print(render(rows(parsed), baseline));
   }
 
@@ -113,8 +114,8 @@ public final class ReportTable {
 
   /** JMH writes a missing error as the string "NaN". */
   private static double number(Object value) {
-    if (value instanceof Double) {
-      return (Double) value;
+    if (value instanceof Number) {
+      return ((Number) value).doubleValue();
     }
     if (value instanceof String) {
       try {
@@ -124,174 +125,5 @@ public final class ReportTable {
       }
     }
     return Double.NaN;
-  }
-
-  /** Just enough JSON: objects, arrays, strings, numbers (as Double), true, false, null. */
-  static final class Parser {
-    private final String text;
-    private int pos;
-
-    Parser(String text) {
-      this.text = text;
-    }
-
-    Object document() {
-      Object value = value();
-      skipSpace();
-      if (pos != text.length()) {
-        throw error("trailing characters");
-      }
-      return value;
-    }
-
-    private Object value() {
-      skipSpace();
-      if (pos >= text.length()) {
-        throw error("unexpected end");
-      }
-      char c = text.charAt(pos);
-      switch (c) {
-        case '{':
-          return object();
-        case '[':
-          return array();
-        case '"':
-          return string();
-        case 't':
-          return literal("true", Boolean.TRUE);
-        case 'f':
-          return literal("false", Boolean.FALSE);
-        case 'n':
-          return literal("null", null);
-        default:
-          return number();
-      }
-    }
-
-    private Map<String, Object> object() {
-      Map<String, Object> map = new LinkedHashMap<>();
-      pos++;
-      skipSpace();
-      if (peek() == '}') {
-        pos++;
-        return map;
-      }
-      while (true) {
-        skipSpace();
-        String key = string();
-        skipSpace();
-        expect(':');
-        map.put(key, value());
-        skipSpace();
-        if (peek() == ',') {
-          pos++;
-        } else {
-          expect('}');
-          return map;
-        }
-      }
-    }
-
-    private List<Object> array() {
-      List<Object> list = new ArrayList<>();
-      pos++;
-      skipSpace();
-      if (peek() == ']') {
-        pos++;
-        return list;
-      }
-      while (true) {
-        list.add(value());
-        skipSpace();
-        if (peek() == ',') {
-          pos++;
-        } else {
-          expect(']');
-          return list;
-        }
-      }
-    }
-
-    private String string() {
-      expect('"');
-      StringBuilder sb = new StringBuilder();
-      while (true) {
-        if (pos >= text.length()) {
-          throw error("unterminated string");
-        }
-        char c = text.charAt(pos++);
-        if (c == '"') {
-          return sb.toString();
-        }
-        if (c != '\\') {
-          sb.append(c);
-          continue;
-        }
-        char e = text.charAt(pos++);
-        switch (e) {
-          case 'n':
-            sb.append('\n');
-            break;
-          case 't':
-            sb.append('\t');
-            break;
-          case 'r':
-            sb.append('\r');
-            break;
-          case 'b':
-            sb.append('\b');
-            break;
-          case 'f':
-            sb.append('\f');
-            break;
-          case 'u':
-            sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-            pos += 4;
-            break;
-          default:
-            sb.append(e);
-        }
-      }
-    }
-
-    private Double number() {
-      int start = pos;
-      while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
-        pos++;
-      }
-      if (start == pos) {
-        throw error("unexpected character '" + text.charAt(pos) + "'");
-      }
-      return Double.valueOf(text.substring(start, pos));
-    }
-
-    private Object literal(String word, Object value) {
-      if (!text.startsWith(word, pos)) {
-        throw error("expected " + word);
-      }
-      pos += word.length();
-      return value;
-    }
-
-    private void expect(char c) {
-      if (peek() != c) {
-        throw error("expected '" + c + "'");
-      }
-      pos++;
-    }
-
-    private char peek() {
-      return pos < text.length() ? text.charAt(pos) : '\0';
-    }
-
-    private void skipSpace() {
-      while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-        pos++;
-      }
-    }
-
-    private IllegalArgumentException error(String what) {
-      return new IllegalArgumentException("bad JMH JSON at offset " + pos + ": " + what);
-    }
   }
 }
