@@ -294,6 +294,38 @@ class MongoFlagStoreTest {
     assertThat(after).containsKey("f");
   }
 
+  /** A server that accepts connections and never says a word: the read fails transiently, in bounded time. */
+  @Test
+  void serverThatAcceptsAndNeverAnswersIsATransientFailureInBoundedTime() throws Exception {
+    try (java.net.ServerSocket blackHole = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(blackHole.accept());
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      try (MongoFlagStore silent = MongoFlagStore.builder()
+          .connectionString("mongodb://127.0.0.1:" + blackHole.getLocalPort())
+          .collection(collection).build()) {
+        long start = System.nanoTime();
+        Throwable error = failureOf(silent.getFlags("e", Set.of("f")));
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(StoreException.isTransient(error)).as("%s", error).isTrue();
+        assertThat(elapsed).isLessThan(silent.callTimeout().plusSeconds(1));
+      } finally {
+        for (java.net.Socket s : held) {
+          s.close();
+        }
+      }
+    }
+  }
+
   @Test
   void fullQueueFailsTransientlyAtOnceWithoutBlockingTheCaller() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
