@@ -54,8 +54,8 @@ class ConcurrencyTest {
   @Test
   void hundredConcurrentMissesOnOneKeyMakeOnePrimaryCall() throws Exception {
     InMemoryFlagStore primary = new InMemoryFlagStore("api", Duration.ofSeconds(5))
-        .put("f", FlagValue.of("v")).answerAfter(Duration.ofMillis(300));
-    try (FlagClient client = FlagClient.builder().primary(primary).build()) {
+        .put("f", FlagValue.of("v")).answerAfter(Duration.ofMillis(500));
+    try (FlagClient client = FlagClient.builder().addCache(new MemoryTier()).primary(primary).build()) {
       List<String> values = together(100, i -> client.getString("tenant", "f", "default"));
       assertThat(values).hasSize(100).containsOnly("v");
       assertThat(primary.calls()).isEqualTo(1);

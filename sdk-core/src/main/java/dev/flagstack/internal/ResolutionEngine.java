@@ -495,13 +495,20 @@ public final class ResolutionEngine implements AutoCloseable {
               FlagValue value = found.get(flag);
               if (value != null) {
                 values.put(flag, value);
+              }
+            }
+            // Cache first, then answer: a caller arriving once this load has left the in-flight map
+            // finds the value in memory instead of starting a second load.
+            writeToTiers(entity, values, tiers.length);
+            for (String flag : flags) {
+              FlagValue value = values.get(flag);
+              if (value != null) {
                 remember(entity, flag, value, name);
                 resolve(flag, Resolution.served(value, FlagSource.PRIMARY, name));
               } else {
                 resolve(flag, Resolution.failed(new FlagNotFoundException(flag)));
               }
             }
-            writeToTiers(entity, values, tiers.length);
             return null;
           });
     }
