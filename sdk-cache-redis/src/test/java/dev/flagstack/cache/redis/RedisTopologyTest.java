@@ -119,8 +119,12 @@ class RedisTopologyTest {
 
       await("every entity is gone", Duration.ofSeconds(10), () -> {
         for (int i = 0; i < 60; i++) {
-          if (!get(cache, "entity-" + i, "f").isEmpty()) {
-            return false;
+          try {
+            if (!get(cache, "entity-" + i, "f").isEmpty()) {
+              return false;
+            }
+          } catch (java.util.concurrent.CompletionException slowNode) {
+            return false; // a lookup over budget is a miss for the client; here it only means "ask again"
           }
         }
         return true;

@@ -69,7 +69,9 @@ public abstract class RedisBackend {
     return new RedisBackend(client, ownsClient, ownedResources, description) {
       @Override
       public StatefulConnection<String, String> connect() {
-        return client.connect(StringCodec.UTF8);
+        StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
+        warmNodeConnections(c);
+        return c;
       }
 
       @Override
@@ -84,6 +86,30 @@ public abstract class RedisBackend {
       }
     };
   }
+
+  /**
+   * Lettuce opens a cluster node's connection on the first command routed to it, and that handshake
+   * would have to fit in the tier's 100 ms command budget. Open them here, on the connect thread, with
+   * a bounded wait; a node that does not answer in time is simply left to connect lazily.
+   */
+  private static void warmNodeConnections(StatefulRedisClusterConnection<String, String> c) {
+    java.util.List<java.util.concurrent.CompletableFuture<?>> pending = new java.util.ArrayList<>();
+    for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : c.getPartitions()) {
+      if (node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)) {
+        pending.add(c.getConnectionAsync(node.getNodeId()).toCompletableFuture());
+      }
+    }
+    try {
+      java.util.concurrent.CompletableFuture.allOf(pending.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+          .get(WARM_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("not every cluster node connection opened ahead of use: {}", Redaction.describe(e));
+    }
+  }
+
+  private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(1);
 
   /** Opens a data connection; throws if Redis cannot be reached within the connect timeout. */
   public abstract StatefulConnection<String, String> connect();
