@@ -176,12 +176,9 @@ public final class FlagClient implements AutoCloseable {
   /** {@link #getFlagDetail} without blocking; the future never fails. */
   public CompletableFuture<FlagDetail> getFlagDetailAsync(String entity, String flag, FlagValue defaultValue) {
     Objects.requireNonNull(defaultValue, "defaultValue");
-    if (hotTier != null && entity != null && flag != null && !closed) {
-      FlagValue hit = hotTier.getIfPresent(entity, flag);
-      if (hit != null) {
-        listener.flagResolved(entity, flag, FlagSource.CACHE, hotTier.name(), null, 0);
-        return CompletableFuture.completedFuture(FlagDetail.served(hit, FlagSource.CACHE, hotTier.name()));
-      }
+    FlagValue hit = hotHit(entity, flag);
+    if (hit != null) {
+      return CompletableFuture.completedFuture(FlagDetail.served(hit, FlagSource.CACHE, hotTier.name()));
     }
     return resolveOne(entity, flag).thenApply(r -> r.error() == null
         ? FlagDetail.served(r.value(), r.source(), r.layer())
@@ -190,28 +187,19 @@ public final class FlagClient implements AutoCloseable {
 
   /** The boolean value of {@code flag}, or {@code defaultValue} if it cannot be read or is not a boolean. */
   public boolean getBoolean(String entity, String flag, boolean defaultValue) {
-    FlagValue v = typedHit(entity, flag, FlagType.BOOLEAN);
-    if (v == null) {
-      v = readOrNull(entity, flag, FlagType.BOOLEAN);
-    }
+    FlagValue v = typedRead(entity, flag, FlagType.BOOLEAN);
     return v == null ? defaultValue : v.booleanValue();
   }
 
   /** The string value of {@code flag}, or {@code defaultValue} if it cannot be read or is not a string. */
   public String getString(String entity, String flag, String defaultValue) {
-    FlagValue v = typedHit(entity, flag, FlagType.STRING);
-    if (v == null) {
-      v = readOrNull(entity, flag, FlagType.STRING);
-    }
+    FlagValue v = typedRead(entity, flag, FlagType.STRING);
     return v == null ? defaultValue : v.stringValue();
   }
 
   /** The integer value of {@code flag}, or {@code defaultValue} if it cannot be read or is not a LONG. */
   public long getLong(String entity, String flag, long defaultValue) {
-    FlagValue v = typedHit(entity, flag, FlagType.LONG);
-    if (v == null) {
-      v = readOrNull(entity, flag, FlagType.LONG);
-    }
+    FlagValue v = typedRead(entity, flag, FlagType.LONG);
     return v == null ? defaultValue : v.longValue();
   }
 
@@ -220,10 +208,7 @@ public final class FlagClient implements AutoCloseable {
    * read or is not a number.
    */
   public double getDouble(String entity, String flag, double defaultValue) {
-    FlagValue v = typedHit(entity, flag, FlagType.DOUBLE);
-    if (v == null) {
-      v = readOrNull(entity, flag, FlagType.DOUBLE);
-    }
+    FlagValue v = typedRead(entity, flag, FlagType.DOUBLE);
     return v == null ? defaultValue : v.doubleValue();
   }
 
@@ -291,13 +276,23 @@ public final class FlagClient implements AutoCloseable {
     }
     long start = timed ? System.nanoTime() : 0L;
     FlagValue v = hot.getIfPresent(entity, flag);
-    if (v == null || !(v.type() == type || (type == FlagType.DOUBLE && v.type() == FlagType.LONG))) {
+    if (v == null || !fits(v, type)) {
       return null;
     }
     if (timed) {
       listener.flagResolved(entity, flag, FlagSource.CACHE, hot.name(), null, System.nanoTime() - start);
     }
     return v;
+  }
+
+  /** The value if it can be read and has {@code type} (a LONG widens to DOUBLE), else null. */
+  private FlagValue typedRead(String entity, String flag, FlagType type) {
+    FlagValue hit = typedHit(entity, flag, type);
+    return hit != null ? hit : readOrNull(entity, flag, type);
+  }
+
+  private static boolean fits(FlagValue v, FlagType type) {
+    return v.type() == type || (type == FlagType.DOUBLE && v.type() == FlagType.LONG);
   }
 
   private FlagValue readOrNull(String entity, String flag, FlagType type) {
@@ -309,7 +304,7 @@ public final class FlagClient implements AutoCloseable {
       return null;
     }
     FlagValue v = r.value();
-    if (v.type() == type || (type == FlagType.DOUBLE && v.type() == FlagType.LONG)) {
+    if (fits(v, type)) {
       return v;
     }
     log.debug("flag {} is {}, not {}; serving the default", flag, v.type(), type);

@@ -10,9 +10,7 @@ import dev.flagstack.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -27,19 +25,11 @@ class ClientBehaviourTest {
     InMemoryFlagStore primary = new InMemoryFlagStore("api")
         .put("a", FlagValue.of("A")).put("b", FlagValue.of("B")).put("c", FlagValue.of("C"));
     AtomicInteger askedFor = new AtomicInteger();
-    FlagStore counting = new FlagStore() {
-      @Override
-      public String name() {
-        return "api";
-      }
-
-      @Override
-      public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
-        askedFor.addAndGet(flags.size());
-        assertThat(flags).doesNotContain("b");
-        return primary.getFlags(entity, flags);
-      }
-    };
+    FlagStore counting = Stores.answering("api", (entity, flags) -> {
+      askedFor.addAndGet(flags.size());
+      assertThat(flags).doesNotContain("b");
+      return primary.getFlags(entity, flags);
+    });
     try (FlagClient client = FlagClient.builder().addCache(redis).primary(counting).build()) {
       Map<String, FlagValue> values = client.getFlags("e", List.of("a", "b", "c", "unknown", "a"));
       assertThat(values).containsOnlyKeys("a", "b", "c");
@@ -149,28 +139,10 @@ class ClientBehaviourTest {
 
   @Test
   void aStoreThatThrowsOrReturnsNullIsATransientFailure() {
-    FlagStore throwing = new FlagStore() {
-      @Override
-      public String name() {
-        return "broken";
-      }
-
-      @Override
-      public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
-        throw new IllegalStateException("bug");
-      }
-    };
-    FlagStore nulls = new FlagStore() {
-      @Override
-      public String name() {
-        return "nulls";
-      }
-
-      @Override
-      public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
-        return CompletableFuture.completedFuture(null);
-      }
-    };
+    FlagStore throwing = Stores.answering("broken", (entity, flags) -> {
+      throw new IllegalStateException("bug");
+    });
+    FlagStore nulls = Stores.answering("nulls", (entity, flags) -> CompletableFuture.completedFuture(null));
     InMemoryFlagStore secondary = new InMemoryFlagStore("mongo").put("f", FlagValue.TRUE);
     for (FlagStore primary : List.of(throwing, nulls)) {
       try (FlagClient client = FlagClient.builder().primary(primary).secondary(secondary).build()) {
@@ -181,17 +153,8 @@ class ClientBehaviourTest {
 
   @Test
   void nonTransientRefusalReachesTheCallerWithItsKind() {
-    FlagStore refusing = new FlagStore() {
-      @Override
-      public String name() {
-        return "api";
-      }
-
-      @Override
-      public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
-        return CompletableFuture.failedFuture(StoreException.rejected("token refused", null));
-      }
-    };
+    FlagStore refusing = Stores.answering("api",
+        (entity, flags) -> CompletableFuture.failedFuture(StoreException.rejected("token refused", null)));
     InMemoryFlagStore secondary = new InMemoryFlagStore("mongo").put("f", FlagValue.TRUE);
     try (FlagClient client = FlagClient.builder().primary(refusing).secondary(secondary).build()) {
       assertThatThrownBy(() -> client.getFlag("e", "f"))

@@ -8,12 +8,11 @@ import com.mongodb.client.MongoClients;
 import dev.flagstack.BreakerState;
 import dev.flagstack.FlagDefinition;
 import dev.flagstack.Rollout;
+import dev.flagstack.Stores;
 import dev.flagstack.spi.FlagStore;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import dev.flagstack.FlagClient;
 import dev.flagstack.FlagDetail;
 import dev.flagstack.FlagErrorKind;
@@ -223,21 +222,13 @@ class WholeStackDisasterTest {
         .append("value", "control")
         .append("overrides", List.of(new Document("entity", "acme.corp").append("value", "pinned")))
         .append("rollout", new Document("percentage", 30).append("value", "treatment")));
-    FlagStore evaluatingPrimary = new FlagStore() {
-      @Override
-      public String name() {
-        return "flags-api";
+    FlagStore evaluatingPrimary = Stores.answering("flags-api", (entity, flags) -> {
+      Map<String, FlagValue> values = new HashMap<>();
+      if (flags.contains(definition.key())) {
+        values.put(definition.key(), definition.evaluate(entity));
       }
-
-      @Override
-      public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
-        Map<String, FlagValue> values = new HashMap<>();
-        if (flags.contains(definition.key())) {
-          values.put(definition.key(), definition.evaluate(entity));
-        }
-        return CompletableFuture.completedFuture(values);
-      }
-    };
+      return CompletableFuture.completedFuture(values);
+    });
     try (MongoFlagStore mongoStore = MongoFlagStore.builder().connectionString(mongo.connectionString())
             .collection(collection).build();
         FlagClient fromPrimary = FlagClient.builder().primary(evaluatingPrimary).build();

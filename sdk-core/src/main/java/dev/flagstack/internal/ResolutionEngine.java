@@ -90,7 +90,7 @@ public final class ResolutionEngine implements AutoCloseable {
     this.secondary = config.secondary();
     this.secondaryMaxConcurrency = config.secondaryMaxConcurrency();
     this.secondaryPermits = new Semaphore(secondaryMaxConcurrency);
-    Ticker ticker = ticker(clock);
+    Ticker ticker = Tickers.of(clock);
     this.secondaryRecent = Caffeine.newBuilder()
         .maximumSize(config.secondaryCacheMaxEntries())
         .expireAfterWrite(config.secondaryCacheTtl())
@@ -109,13 +109,6 @@ public final class ResolutionEngine implements AutoCloseable {
     for (int i = 0; i < tiers.length; i++) {
       tiers[i].cache.bind(new TiersAbove(i));
     }
-  }
-
-  private static Ticker ticker(Clock clock) {
-    if (clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone())) {
-      return Ticker.systemTicker();
-    }
-    return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
   }
 
   /** The first tier when it is in-process: the synchronous hot path reads it directly. */
@@ -533,14 +526,8 @@ public final class ResolutionEngine implements AutoCloseable {
         return done();
       }
       Set<String> flags = pendingFlags();
-      CompletableFuture<Map<String, FlagValue>> call;
-      try {
-        call = call(name, () -> secondary.getFlags(entity, flags), secondary.callTimeout());
-      } catch (RuntimeException e) {
-        secondaryPermits.release();
-        throw e;
-      }
-      return call.handle((found, error) -> {
+      // call() never throws: every outcome, including a store that throws, arrives in handle().
+      return call(name, () -> secondary.getFlags(entity, flags), secondary.callTimeout()).handle((found, error) -> {
         secondaryPermits.release();
         Throwable e = error != null ? error
             : found == null ? StoreException.transientFailure(name + " returned no map", null) : null;

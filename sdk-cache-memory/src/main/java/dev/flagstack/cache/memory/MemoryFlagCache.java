@@ -5,11 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flagstack.FlagValue;
 import dev.flagstack.internal.FlagKey;
+import dev.flagstack.internal.Tickers;
 import dev.flagstack.spi.LocalFlagCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An in-process cache tier: bounded in size, each entry expiring a fixed time after it was written.
@@ -37,12 +37,7 @@ public final class MemoryFlagCache implements LocalFlagCache {
     Caffeine<Object, Object> caffeine = Caffeine.newBuilder()
         .maximumSize(b.maximumSize)
         .expireAfterWrite(b.ttl);
-    if (b.clock != null) {
-      Clock clock = b.clock;
-      caffeine.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
-    } else {
-      caffeine.ticker(Ticker.systemTicker());
-    }
+    caffeine.ticker(b.clock != null ? Tickers.of(b.clock) : Ticker.systemTicker());
     this.cache = caffeine.build();
   }
 
