@@ -42,7 +42,7 @@ public final class MongoLayerProvider implements LayerProvider {
   }
 
   /** {@code primary}, {@code primary-preferred}, {@code secondary}, {@code secondary-preferred} or {@code nearest}. */
-  static ReadPreference readPreference(String name) {
+  public static ReadPreference readPreference(String name) {
     String n = name.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
     switch (n) {
       case "primary":
