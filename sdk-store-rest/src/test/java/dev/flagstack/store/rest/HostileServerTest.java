@@ -130,7 +130,7 @@ class HostileServerTest {
       StoreException e = failure(store.getFlags("e", flags("f")));
 
       assertThat(e.isTransient()).isTrue();
-      assertThat(e.getMessage()).containsAnyOf("call timeout", "timeout", "malformed");
+      assertThat(e).hasMessageContaining("no answer within the call timeout");
     }
   }
 

@@ -67,6 +67,7 @@ class SecretsTest {
       server.enqueue(json(code, "{\"errorCode\":\"GENERAL\"}"));
     }
     server.enqueue(json(200, "<html>login</html>"));
+    server.enqueue(json(503, "{\"errorDetails\":\"down\"}")); // for the read through the client
     List<String> texts = new ArrayList<>();
     MutableClock clock = new MutableClock();
     String logs = Ofrep.logsOf(() -> {

@@ -4,7 +4,7 @@ import dev.flagstack.FlagValue;
 
 /**
  * One flag's answer as an OFREP server sent it: a success ({@link #value} set, or null for "use the
- * caller's default") or a failure ({@link #errorCode} set). Reason and variant are kept for messages only.
+ * caller's default") or a failure ({@link #errorCode} set), with its reason as given.
  */
 public final class Evaluation {
   /** The flag key, or null when a single-flag reply left it out. */

@@ -125,8 +125,10 @@ public final class OfrepCalls {
     @Override
     public void onFailure(Call call, IOException e) {
       finished(call);
-      result.completeExceptionally(StoreException.transientFailure(prefix + (closed ? "was closed" : "call failed: "
-          + describe(e)), null));
+      StoreException failure = StoreException.transientFailure(prefix + (closed ? "was closed" : "call failed: "
+          + describe(e)), null);
+      log.debug("{}", failure.getMessage());
+      result.completeExceptionally(failure);
     }
 
     @Override
