@@ -12,6 +12,7 @@ import dev.flagstack.FlagSource;
 import dev.flagstack.FlagValue;
 import dev.flagstack.cache.memory.MemoryFlagCache;
 import dev.flagstack.cache.redis.TestSupport.RecordingInvalidator;
+import dev.flagstack.cache.redis.internal.InvalidationMessage;
 import dev.flagstack.cache.redis.internal.KeyCodec;
 import dev.flagstack.testing.InMemoryFlagStore;
 import dev.flagstack.testservers.RedisServerExtension;
@@ -228,22 +229,35 @@ class RedisFlagCacheTest {
     RedisFlagCache writer = cache(RedisFlagCache.builder().prefix(prefix).invalidationChannel(channel));
     RedisFlagCache reader = cache(RedisFlagCache.builder().prefix(prefix).invalidationChannel(channel));
     RecordingInvalidator writerAbove = new RecordingInvalidator();
-    RecordingInvalidator readerAbove = new RecordingInvalidator();
+    MemoryFlagCache readerMemory = MemoryFlagCache.builder().build();
+    RecordingInvalidator readerAbove = new RecordingInvalidator(readerMemory);
     writer.bind(writerAbove);
     reader.bind(readerAbove);
     awaitSubscribed(channel, 2);
+    // A subscription flushes the tiers above when Redis confirms it, before any message on that connection:
+    // once a probe message has arrived, that flush is behind us and only messages can evict from now on.
+    redis.command("PUBLISH", channel, InvalidationMessage.one("probe", "p"));
+    await("the reader received the probe", Duration.ofSeconds(5), () -> readerAbove.events.contains("probe/p"));
+    long flushesBefore = readerAbove.flushes();
+    readerMemory.put("tenant:1", "flag|x", FlagValue.TRUE);
+    readerMemory.put("tenant:1", "other", FlagValue.TRUE);
+    readerMemory.put("tenant:2", "flag|x", FlagValue.TRUE);
     put(writer, "tenant:1", Map.of("flag|x", FlagValue.TRUE));
 
     writer.publishInvalidation("tenant:1", "flag|x").toCompletableFuture().join();
 
-    await("the reader evicted tenant:1/flag|x", Duration.ofSeconds(5),
-        () -> readerAbove.events.contains("tenant:1/flag|x"));
+    await("the reader's memory tier dropped tenant:1/flag|x", Duration.ofSeconds(5),
+        () -> readerMemory.getIfPresent("tenant:1", "flag|x") == null);
+    assertThat(readerMemory.getIfPresent("tenant:1", "other")).as("another flag of the entity").isEqualTo(FlagValue.TRUE);
+    assertThat(readerMemory.getIfPresent("tenant:2", "flag|x")).as("the flag of another entity").isEqualTo(FlagValue.TRUE);
+    assertThat(readerAbove.flushes()).as("no flush explains the eviction").isEqualTo(flushesBefore);
     await("the writer evicted it too", Duration.ofSeconds(5),
         () -> writerAbove.events.contains("tenant:1/flag|x"));
     assertThat(get(reader, "tenant:1", "flag|x")).as("deleted from Redis too").isEmpty();
 
     writer.publishInvalidateAll().toCompletableFuture().join();
-    await("the reader flushed everything", Duration.ofSeconds(5), () -> readerAbove.flushes() >= 1);
+    await("the reader flushed everything on the message", Duration.ofSeconds(5), () -> readerMemory.size() == 0);
+    assertThat(readerAbove.flushes()).isEqualTo(flushesBefore + 1);
   }
 
   @Test
