@@ -1,15 +1,17 @@
 package dev.flagstack.cache.redis;
 
 import static dev.flagstack.cache.redis.internal.BuilderChecks.checkAtLeast;
+import static dev.flagstack.cache.redis.internal.BuilderChecks.checkBetween;
 import static dev.flagstack.cache.redis.internal.BuilderChecks.checkNotBlank;
 import static dev.flagstack.cache.redis.internal.BuilderChecks.checkUnset;
+import static dev.flagstack.cache.redis.internal.BuilderChecks.checkUris;
 import static dev.flagstack.cache.redis.internal.BuilderChecks.parseUri;
 
 import dev.flagstack.FlagValue;
+import dev.flagstack.cache.redis.internal.BuilderChecks;
 import dev.flagstack.cache.redis.internal.ClientFactory;
 import dev.flagstack.cache.redis.internal.InvalidationSubscriber;
 import dev.flagstack.cache.redis.internal.KeyCodec;
-import dev.flagstack.cache.redis.internal.Redaction;
 import dev.flagstack.cache.redis.internal.RedisBackend;
 import dev.flagstack.cache.redis.internal.TierCommands;
 import dev.flagstack.cache.redis.internal.TierConnections;
@@ -21,7 +23,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,6 +70,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * flushed, since messages published meanwhile are lost. {@link #publishInvalidation} and
  * {@link #publishInvalidateAll()} delete from Redis, then publish, for the writer of a flag change.
  *
+ * <h2>Late writes</h2>
+ * Every invalidation (also {@link #invalidate}, {@link #invalidateAll()}) is done twice, the second time
+ * after {@link Builder#invalidationRepeatDelay(Duration)}, publishing again: an old value a slow load writes
+ * just after the first delete lives that long (see there), not its whole TTL. A write is never sent later
+ * than its budget, not even after a reconnect.
+ *
  * <h2>Threads and lifecycle</h2>
  * Thread-safe. Futures complete on Lettuce's I/O threads. {@link #close()} is idempotent and closes the
  * Lettuce client and resources only if the tier created them. Credentials never appear in logs,
@@ -85,10 +93,10 @@ public final class RedisFlagCache implements FlagCache {
   private RedisFlagCache(TierSettings s, RedisBackend backend) {
     this.settings = s;
     this.backend = backend;
-    this.commands = new TierCommands(s.name(), s.ttl().toMillis(), new KeyCodec(s.prefix()), backend);
+    this.commands = new TierCommands(s, new KeyCodec(s.prefix()), backend);
     this.subscriber = s.channel() == null ? null : new InvalidationSubscriber(s.name(), s.channel());
     this.connections = new TierConnections(s, backend, commands, subscriber);
-    this.invalidations = new TierInvalidations(s.name(), s.prefix(), s.channel(), commands);
+    this.invalidations = new TierInvalidations(s, commands);
   }
 
   /** A builder with every default; set {@link Builder#uri(String)} or {@link Builder#client}. */
@@ -124,15 +132,15 @@ public final class RedisFlagCache implements FlagCache {
     return commands.putAll(entity, values);
   }
 
-  /** Deletes the entry from Redis (UNLINK, asynchronously; a failure is logged at debug). */
+  /** Deletes the entry from Redis (UNLINK, asynchronously, and again after the repeat delay). */
   @Override
   public void invalidate(String entity, String flag) {
     invalidations.delete(entity, flag);
   }
 
   /**
-   * Deletes every key under this tier's prefix, asynchronously, with SCAN and UNLINK: keys of other
-   * prefixes are left alone. A failure is logged at debug.
+   * Deletes every key under this tier's prefix, asynchronously, with SCAN and UNLINK, and again after the
+   * repeat delay: keys of other prefixes are left alone. A failure is logged at debug.
    */
   @Override
   public void invalidateAll() {
@@ -141,7 +149,8 @@ public final class RedisFlagCache implements FlagCache {
 
   /**
    * Deletes the entry from Redis, then publishes a message that makes every subscribed tier (this one
-   * included) evict it from the in-process tiers above it.
+   * included) evict it from the in-process tiers above it; both again after the repeat delay. The stage
+   * completes with the first publish.
    *
    * @throws IllegalStateException if no {@link Builder#invalidationChannel(String)} was set
    */
@@ -153,7 +162,7 @@ public final class RedisFlagCache implements FlagCache {
 
   /**
    * Deletes every key under this tier's prefix, then publishes a message that makes every subscribed tier
-   * flush the tiers above it.
+   * flush the tiers above it; both again after the repeat delay. The stage completes with the first publish.
    *
    * @throws IllegalStateException if no {@link Builder#invalidationChannel(String)} was set
    */
@@ -206,6 +215,8 @@ public final class RedisFlagCache implements FlagCache {
     public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
     /** Commands that may await a reply at once before new ones are rejected: {@value}. */
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 10_000;
+    /** How long after an invalidation it is repeated: 2 s, the primary's default 1 s call timeout and margin. */
+    public static final Duration DEFAULT_INVALIDATION_REPEAT_DELAY = Duration.ofSeconds(2);
 
     private String name;
     private String prefix;
@@ -215,6 +226,7 @@ public final class RedisFlagCache implements FlagCache {
     private Duration maxReconnectDelay;
     private Integer requestQueueSize;
     private String channel;
+    private Duration invalidationRepeatDelay;
     private List<RedisURI> uris;
     private boolean urisParsedHere;
     private Boolean cluster;
@@ -260,11 +272,7 @@ public final class RedisFlagCache implements FlagCache {
     /** The TCP connect timeout, 1 ms to 10 s; default 1 s. Ignored with a supplied client. */
     public Builder connectTimeout(Duration timeout) {
       checkUnset("connectTimeout", this.connectTimeout);
-      checkAtLeast("connectTimeout", timeout, Duration.ofMillis(1));
-      if (timeout.compareTo(Duration.ofSeconds(10)) > 0) {
-        throw new IllegalArgumentException("connectTimeout must be at most 10 s, was " + timeout);
-      }
-      this.connectTimeout = timeout;
+      this.connectTimeout = checkBetween("connectTimeout", timeout, Duration.ofMillis(1), Duration.ofSeconds(10), "10 s");
       return this;
     }
 
@@ -282,10 +290,7 @@ public final class RedisFlagCache implements FlagCache {
     /** Commands awaiting a reply before new ones are rejected, at least 16; default {@value #DEFAULT_REQUEST_QUEUE_SIZE}. */
     public Builder requestQueueSize(int size) {
       checkUnset("requestQueueSize", this.requestQueueSize);
-      if (size < 16) {
-        throw new IllegalArgumentException("requestQueueSize must be at least 16, was " + size);
-      }
-      this.requestQueueSize = size;
+      this.requestQueueSize = checkAtLeast("requestQueueSize", size, 16);
       return this;
     }
 
@@ -297,40 +302,44 @@ public final class RedisFlagCache implements FlagCache {
     }
 
     /**
+     * How long after an invalidation its delete (and publish) is repeated, 1 ms to 1 minute; default 2 s
+     * ({@link #DEFAULT_INVALIDATION_REPEAT_DELAY}). A load that began before a flag changed can write the
+     * old value after the first delete; the repeat removes it. Bound: such a value is served from Redis for
+     * at most this delay (plus one round trip) after the invalidation, provided every such write reaches
+     * Redis within it. A write is sent within the loading client's primary {@code callTimeout} after the
+     * invalidation (sooner where that client's tiers get the message and drop late loads) and reaches
+     * Redis within this tier's budget, or never. So set at least the primary's call timeout plus the time
+     * budget: the default covers a 1 s primary; use 6 s for a 5 s REST primary. Not covered: a Redis that
+     * stalls longer than the delay with the write already in its socket buffer.
+     */
+    public Builder invalidationRepeatDelay(Duration delay) {
+      checkUnset("invalidationRepeatDelay", this.invalidationRepeatDelay);
+      this.invalidationRepeatDelay = checkBetween("invalidationRepeatDelay", delay, Duration.ofMillis(1),
+          Duration.ofMinutes(1), "1 minute");
+      return this;
+    }
+
+    /**
      * The server: {@code redis://[[user]:password@]host[:port][/db]}, {@code rediss://...} or
      * {@code redis-sentinel://[password@]host1:port1,host2:port2[/db]#masterId}; for a cluster, a seed node
      * together with {@link #cluster(boolean) cluster(true)}.
      */
     public Builder uri(String uri) {
-      uris(List.of(parseUri(uri)));
+      this.uris = checkUris(this.uris, List.of(parseUri(uri)));
       urisParsedHere = true;
       return this;
     }
 
     /** The server as a Lettuce {@link RedisURI}; see {@link #uri(String)}. */
     public Builder uri(RedisURI uri) {
-      return uris(List.of(Objects.requireNonNull(uri, "uri")));
+      this.uris = checkUris(this.uris, List.of(Objects.requireNonNull(uri, "uri")));
+      return this;
     }
 
     /** Seed nodes of a cluster (requires {@link #cluster(boolean) cluster(true)}), in URI form. */
     public Builder uris(String... uris) {
-      List<RedisURI> parsed = new ArrayList<>();
-      for (String uri : uris) {
-        parsed.add(parseUri(uri));
-      }
-      uris(parsed);
+      this.uris = checkUris(this.uris, Arrays.stream(uris).map(BuilderChecks::parseUri).toList());
       urisParsedHere = true;
-      return this;
-    }
-
-    private Builder uris(List<RedisURI> parsed) {
-      if (this.uris != null) {
-        throw new IllegalStateException("uri was already set to " + Redaction.describe(this.uris));
-      }
-      if (parsed.isEmpty()) {
-        throw new IllegalArgumentException("uris must not be empty");
-      }
-      this.uris = List.copyOf(parsed);
       return this;
     }
 
@@ -347,14 +356,14 @@ public final class RedisFlagCache implements FlagCache {
      * down). With a {@link #uri(String)} the tier connects there, else to the client's default URI.
      */
     public Builder client(RedisClient client) {
-      checkClientUnset();
+      checkUnset("client", suppliedClient != null ? suppliedClient : suppliedClusterClient);
       this.suppliedClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
     /** Use the caller's cluster client, which the tier never shuts down; its options and seed URIs apply. */
     public Builder client(RedisClusterClient client) {
-      checkClientUnset();
+      checkUnset("client", suppliedClient != null ? suppliedClient : suppliedClusterClient);
       this.suppliedClusterClient = Objects.requireNonNull(client, "client");
       return this;
     }
@@ -375,17 +384,12 @@ public final class RedisFlagCache implements FlagCache {
           connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT,
           maxReconnectDelay != null ? maxReconnectDelay : DEFAULT_MAX_RECONNECT_DELAY,
           requestQueueSize != null ? requestQueueSize : DEFAULT_REQUEST_QUEUE_SIZE,
-          channel, uris, urisParsedHere, ClientFactory.isClustered(cluster, suppliedClusterClient),
+          channel, invalidationRepeatDelay != null ? invalidationRepeatDelay : DEFAULT_INVALIDATION_REPEAT_DELAY,
+          uris, urisParsedHere, ClientFactory.isClustered(cluster, suppliedClusterClient),
           suppliedClient, suppliedClusterClient);
       RedisFlagCache cache = new RedisFlagCache(s, ClientFactory.backend(s));
       cache.connections.start();
       return cache;
-    }
-
-    private void checkClientUnset() {
-      if (suppliedClient != null || suppliedClusterClient != null) {
-        throw new IllegalStateException("client was already set");
-      }
     }
   }
 }

@@ -261,6 +261,39 @@ class RedisFlagCacheTest {
   }
 
   @Test
+  void aWriteThatLandsJustAfterAnInvalidationIsDeletedAgainWithinTheRepeatDelay() {
+    String prefix = freshPrefix();
+    String channel = prefix + ":invalidations";
+    Duration repeat = Duration.ofMillis(300);
+    RedisFlagCache writer = cache(RedisFlagCache.builder().prefix(prefix).invalidationChannel(channel)
+        .invalidationRepeatDelay(repeat));
+    // Another process, whose load read the old value before the change and writes it back late.
+    RedisFlagCache slowLoader = cache(RedisFlagCache.builder().prefix(prefix).invalidationChannel(channel));
+    RecordingInvalidator loaderAbove = new RecordingInvalidator();
+    slowLoader.bind(loaderAbove);
+    awaitSubscribed(channel, 2);
+
+    for (int attempt = 0; attempt < 5; attempt++) {
+      String flag = "checkout-" + attempt;
+      put(writer, "t", Map.of(flag, FlagValue.of("v1")));
+      long start = System.nanoTime();
+      writer.publishInvalidation("t", flag).toCompletableFuture().join();
+      put(slowLoader, "t", Map.of(flag, FlagValue.of("v1")));
+      long lateWriteDone = System.nanoTime() - start;
+      if (lateWriteDone > repeat.toNanos() / 2) {
+        continue; // too slow a machine to be sure the late write landed before the repeat; stage it again
+      }
+      // The late write completed before the repeat was even due: without the repeat it would live 5 minutes.
+      await("the late write was deleted again", Duration.ofSeconds(5), () -> get(writer, "t", flag).isEmpty());
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(repeat.plusSeconds(4));
+      await("the repeat was published to the tiers above", Duration.ofSeconds(5),
+          () -> loaderAbove.events.stream().filter(("t/" + flag)::equals).count() == 2);
+      return;
+    }
+    throw new AssertionError("could not stage a write landing within " + repeat.dividedBy(2) + " in 5 attempts");
+  }
+
+  @Test
   void garbageOnTheChannelIsIgnored() {
     String prefix = freshPrefix();
     String channel = prefix + ":invalidations";

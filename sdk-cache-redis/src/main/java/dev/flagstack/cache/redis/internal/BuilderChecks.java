@@ -2,6 +2,7 @@ package dev.flagstack.cache.redis.internal;
 
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.List;
 
 /** The Redis tier builder's argument checks: each names the option and shows the bad value. */
 public final class BuilderChecks {
@@ -23,6 +24,34 @@ public final class BuilderChecks {
       throw new IllegalArgumentException(option + " must be at least " + min.toMillis() + " ms, was " + value);
     }
     return value;
+  }
+
+  /** {@code value}, which must be non-null and from {@code min} to {@code max}. */
+  public static Duration checkBetween(String option, Duration value, Duration min, Duration max, String maxText) {
+    checkAtLeast(option, value, min);
+    if (value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(option + " must be at most " + maxText + ", was " + value);
+    }
+    return value;
+  }
+
+  /** {@code value}, which must be at least {@code min}. */
+  public static int checkAtLeast(String option, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(option + " must be at least " + min + ", was " + value);
+    }
+    return value;
+  }
+
+  /** The target URIs {@code parsed}, unless {@code current} already holds some or {@code parsed} is empty. */
+  public static List<RedisURI> checkUris(List<RedisURI> current, List<RedisURI> parsed) {
+    if (current != null) {
+      throw new IllegalStateException("uri was already set to " + Redaction.describe(current));
+    }
+    if (parsed.isEmpty()) {
+      throw new IllegalArgumentException("uris must not be empty");
+    }
+    return List.copyOf(parsed);
   }
 
   /** {@code value}, which must not be null or blank. */

@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * The tier's data path: the Redis commands behind lookups, writes, deletes and publishes, over the data
  * connection once it is open. Without a connection every operation fails at once with a cheap
  * {@link NotConnectedException}.
+ *
+ * <p>A write never reaches Redis later than its budget: Lettuce skips a command that is already complete
+ * when it would write it (also when it replays commands after a reconnect), and a client made by the
+ * tier completes every command exceptionally once its timeout passes. With a supplied client that has no
+ * command timeout, the tier cancels the writes itself after the budget, on its own timer thread.
  */
 public final class TierCommands {
   private static final Logger log = LoggerFactory.getLogger(TierCommands.class);
@@ -35,16 +44,33 @@ public final class TierCommands {
   private final long ttlMillis;
   private final KeyCodec keys;
   private final RedisBackend backend;
+  private final long writeBudgetNanos;
+  private final boolean clientTimesOutWrites;
+  private final ScheduledThreadPoolExecutor timer;
   private volatile StatefulConnection<String, String> connection;
   private volatile RedisClusterAsyncCommands<String, String> commands;
   private volatile boolean closed;
 
-  /** The data path of the tier {@code name}, writing entries that live {@code ttlMillis}. */
-  public TierCommands(String name, long ttlMillis, KeyCodec keys, RedisBackend backend) {
-    this.name = name;
-    this.ttlMillis = ttlMillis;
+  /** The data path of the tier {@code s}, over {@code backend}. */
+  public TierCommands(TierSettings s, KeyCodec keys, RedisBackend backend) {
+    this.name = s.name();
+    this.ttlMillis = s.ttl().toMillis();
     this.keys = keys;
     this.backend = backend;
+    this.writeBudgetNanos = s.timeBudget().toNanos();
+    this.clientTimesOutWrites = ClientFactory.timesOutCommands(ClientFactory.options(backend.client()));
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "flagstack-redis-timer-" + s.name());
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  }
+
+  /** The tier's timer thread, for delayed work such as repeated invalidations; stopped by {@link #close()}. */
+  public ScheduledExecutorService timer() {
+    return timer;
   }
 
   /** Starts using {@code c}, a connection from the backend. */
@@ -53,11 +79,12 @@ public final class TierCommands {
     commands = backend.commands(c);
   }
 
-  /** Fails every later operation at once. */
+  /** Fails every later operation at once and drops pending timer tasks. */
   public void close() {
     closed = true;
     commands = null;
     connection = null;
+    timer.shutdownNow();
   }
 
   /** One MGET for the whole batch; a malformed stored value is absent from the result. */
@@ -120,8 +147,26 @@ public final class TierCommands {
     if (batch.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
+    if (!clientTimesOutWrites) {
+      cancelAfterBudget(batch);
+    }
     c.dispatch(batch);
     return CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private void cancelAfterBudget(List<RedisCommand<String, String, ?>> batch) {
+    try {
+      timer.schedule(() -> {
+        for (RedisCommand<String, String, ?> set : batch) {
+          if (!set.isDone()) {
+            set.completeExceptionally(new WriteTimeoutException("Redis tier '" + name + "': a write missed its "
+                + TimeUnit.NANOSECONDS.toMillis(writeBudgetNanos) + " ms budget and will not be sent"));
+          }
+        }
+      }, writeBudgetNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      // The tier is closing: Lettuce cancels what is still buffered when the connection closes.
+    }
   }
 
   /** UNLINK of one entry; completes with the number of keys removed. */
@@ -174,6 +219,15 @@ public final class TierCommands {
   private NotConnectedException notConnected() {
     return new NotConnectedException("Redis tier '" + name + "' is "
         + (closed ? "closed" : "not connected to " + backend.description()));
+  }
+
+  /** A write cancelled by the tier because it missed its budget; cheap, without a stack trace. */
+  public static final class WriteTimeoutException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WriteTimeoutException(String message) {
+      super(message, null, false, false);
+    }
   }
 
   /** An operation while the tier has no connection; cheap, without a stack trace. */

@@ -9,6 +9,7 @@ import java.util.List;
 /**
  * A Redis tier's settings once the builder has validated them and filled in the defaults.
  *
+ * @param invalidationRepeatDelay how long after an invalidation its deletes (and publish) are repeated
  * @param uris the targets, or null with a supplied client that has its own
  * @param urisParsedHere whether the builder parsed the URIs from text (then it may set their timeout)
  * @param suppliedClient the caller's standalone client, or null
@@ -23,6 +24,7 @@ public record TierSettings(
     Duration maxReconnectDelay,
     int requestQueueSize,
     String channel,
+    Duration invalidationRepeatDelay,
     List<RedisURI> uris,
     boolean urisParsedHere,
     boolean clustered,
