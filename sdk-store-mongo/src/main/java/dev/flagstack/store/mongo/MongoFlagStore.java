@@ -88,7 +88,10 @@ import org.slf4j.LoggerFactory;
  * ms, connect {@value Builder#DEFAULT_CONNECT_TIMEOUT_MS} ms, socket read {@value Builder#DEFAULT_READ_TIMEOUT_MS}
  * ms, pool wait {@value Builder#DEFAULT_POOL_WAIT_TIMEOUT_MS} ms, reads not retried), overriding any
  * timeouts in the URI. A client you pass in keeps its own settings, so configure it likewise; either way
- * the {@link FlagStore} client abandons a call after {@link #callTimeout()}.
+ * the {@link FlagStore} client abandons a call after {@link #callTimeout()}. Every find also carries
+ * {@code maxTimeMS} = {@link #callTimeout()}, so the server stops a query the client gave up on. A
+ * returned stage completes only once the driver call has returned (never on a timer of its own), so a
+ * caller that holds a permit until then bounds the queries really running.
  *
  * <h2>Lifecycle</h2>
  * Thread-safe and immutable. {@link #close()} stops the store's threads (queued calls fail transiently)
@@ -110,7 +113,7 @@ public final class MongoFlagStore implements FlagStore {
     this.callTimeout = s.callTimeout();
     Secrets secrets = s.connectionString() == null ? Secrets.none() : Secrets.of(s.connectionString());
     this.backend = new StoreBackend(s, Builder.DEFAULT_DATABASE, secrets);
-    this.query = new DefinitionQuery(backend.collection());
+    this.query = new DefinitionQuery(backend.collection(), callTimeout);
     this.executor = new StoreExecutor(name, s.executorThreads(), s.queueCapacity());
     this.errors = new StoreErrors(name, secrets);
     log.debug("created {}", backend.description());

@@ -4,22 +4,32 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
 import dev.flagstack.FlagDefinition;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.bson.BsonDocument;
 
 /**
  * The one query behind a batch: {@code {_id: {$in: [...]}}} on the {@code _id} index, projected to the
  * schema's fields and fetched in a single batch.
+ *
+ * <p>Every find carries {@code maxTimeMS} = the store's call timeout, so the server gives up on the query
+ * when the client does, and a query the client abandoned does not keep a server busy. The driver's
+ * operation timeout ({@code timeoutMS}, "client-side operation timeout") would bound server selection and
+ * the socket reads too, but in driver 5.6 its API is still marked alpha; the store's built client bounds
+ * those with its own short timeouts instead.
  */
 public final class DefinitionQuery {
   private final MongoCollection<BsonDocument> collection;
+  private final long maxTimeMillis;
 
-  /** Queries over {@code collection}. */
-  public DefinitionQuery(MongoCollection<BsonDocument> collection) {
+  /** Queries over {@code collection} that the server ends after {@code callTimeout}. */
+  public DefinitionQuery(MongoCollection<BsonDocument> collection, Duration callTimeout) {
     this.collection = collection;
+    this.maxTimeMillis = Math.max(1, callTimeout.toMillis());
   }
 
   /**
@@ -37,6 +47,7 @@ public final class DefinitionQuery {
         .projection(FlagDocuments.PROJECTION)
         .batchSize(ids.size())
         .limit(ids.size())
+        .maxTime(maxTimeMillis, TimeUnit.MILLISECONDS)
         .iterator()) {
       while (cursor.hasNext()) {
         BsonDocument doc = cursor.next();
