@@ -4,6 +4,7 @@ import static dev.flagstack.store.mongo.internal.BuilderChecks.checkUnset;
 import static dev.flagstack.store.mongo.internal.BuilderChecks.inRange;
 import static dev.flagstack.store.mongo.internal.BuilderChecks.intMillis;
 import static dev.flagstack.store.mongo.internal.BuilderChecks.notBlank;
+import static dev.flagstack.store.mongo.internal.BuilderChecks.parseConnectionString;
 import static dev.flagstack.store.mongo.internal.BuilderChecks.positive;
 
 import com.mongodb.ConnectionString;
@@ -12,6 +13,7 @@ import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoClient;
 import dev.flagstack.FlagDefinition;
 import dev.flagstack.FlagValue;
+import dev.flagstack.spi.FlagDefinitionStore;
 import dev.flagstack.spi.FlagStore;
 import dev.flagstack.spi.StoreException;
 import dev.flagstack.store.mongo.internal.DefinitionQuery;
@@ -21,7 +23,7 @@ import dev.flagstack.store.mongo.internal.StoreErrors;
 import dev.flagstack.store.mongo.internal.StoreExecutor;
 import dev.flagstack.store.mongo.internal.StoreSettings;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -31,10 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A read-only {@link FlagStore} over a MongoDB collection of flag definitions, usable as the secondary
- * store (a database read when the flags API is down) or as the primary (the database read directly).
- * Each definition is evaluated with {@link FlagDefinition#evaluate(String)}, so this store answers exactly
- * as any other implementation of those rules.
+ * A read-only {@link FlagDefinitionStore} over a MongoDB collection of flag definitions, usable as the
+ * secondary store (a database read when the flags API is down) or as the primary (the database read
+ * directly). It serves the definitions themselves ({@link #getDefinitions}), which the client can cache
+ * and evaluate for every entity, and {@link #getFlags} evaluates them with
+ * {@link FlagDefinition#evaluate(String)}, so this store answers exactly as any other implementation of
+ * those rules.
  *
  * <pre>{@code
  * MongoFlagStore store = MongoFlagStore.builder()
@@ -97,7 +101,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe and immutable. {@link #close()} stops the store's threads (queued calls fail transiently)
  * and closes the {@code MongoClient} only if this store built it. Idempotent.
  */
-public final class MongoFlagStore implements FlagStore {
+public final class MongoFlagStore implements FlagDefinitionStore {
   private static final Logger log = LoggerFactory.getLogger(MongoFlagStore.class);
 
   private final String name;
@@ -136,20 +140,25 @@ public final class MongoFlagStore implements FlagStore {
   }
 
   /**
-   * Evaluates {@code flags} for {@code entity} from their documents, in one query, on the store's threads.
-   * The stage fails with a {@link StoreException}: non-transient for a bad document or refused
-   * authentication, transient otherwise.
+   * The definitions of those {@code flags} that have a document, in one query, on the store's threads.
+   * The stage fails with a {@link StoreException}: non-transient ({@code rejected}, naming the flag) if a
+   * requested document breaks the schema or authentication is refused, transient otherwise. The map is
+   * unmodifiable.
+   */
+  @Override
+  public CompletionStage<Map<String, FlagDefinition>> getDefinitions(Set<String> flags) {
+    Objects.requireNonNull(flags, "flags");
+    return executor.submit(() -> Collections.unmodifiableMap(query.run(flags)), errors);
+  }
+
+  /**
+   * {@code flags} evaluated for {@code entity}: {@link #getDefinitions} (one query) and
+   * {@link FlagDefinition#evaluate}; fails as {@link #getDefinitions} does.
    */
   @Override
   public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
     Objects.requireNonNull(entity, "entity");
-    Objects.requireNonNull(flags, "flags");
-    return executor.submit(() -> {
-      Map<String, FlagDefinition> definitions = query.run(flags);
-      Map<String, FlagValue> values = new HashMap<>(definitions.size() * 2);
-      definitions.forEach((flag, definition) -> values.put(flag, definition.evaluate(entity)));
-      return values;
-    }, errors);
+    return FlagDefinitionStore.super.getFlags(entity, flags);
   }
 
   /** Stops the store's threads and closes the client if this store built it. Idempotent. */
@@ -238,14 +247,7 @@ public final class MongoFlagStore implements FlagStore {
       if (client != null) {
         throw new IllegalStateException("connectionString cannot be combined with client(...)");
       }
-      Secrets secrets = Secrets.of(uri);
-      try {
-        this.parsedConnectionString = new ConnectionString(uri);
-      } catch (RuntimeException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        throw new IllegalArgumentException("connectionString is not a valid MongoDB connection string: "
-            + secrets.redact(why.replace(uri, "<connectionString>")));
-      }
+      this.parsedConnectionString = parseConnectionString(uri);
       this.connectionString = uri;
       return this;
     }

@@ -1,5 +1,6 @@
 package dev.flagstack.store.mongo.internal;
 
+import com.mongodb.ConnectionString;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,6 +13,20 @@ public final class BuilderChecks {
     Objects.requireNonNull(value, option);
     if (current != null) {
       throw new IllegalStateException(option + " was already set to " + current);
+    }
+  }
+
+  /**
+   * The parsed connection string; the message of the IllegalArgumentException for a bad one hides the
+   * string and its credentials.
+   */
+  public static ConnectionString parseConnectionString(String uri) {
+    try {
+      return new ConnectionString(uri);
+    } catch (RuntimeException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new IllegalArgumentException("connectionString is not a valid MongoDB connection string: "
+          + Secrets.of(uri).redact(why.replace(uri, "<connectionString>")));
     }
   }
 
