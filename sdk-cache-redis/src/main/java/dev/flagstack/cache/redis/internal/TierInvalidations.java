@@ -68,9 +68,15 @@ public final class TierInvalidations {
     CompletableFuture<T> first = round.get();
     try {
       timer.schedule(() -> round.get().whenComplete((v, e) -> {
-        if (e != null) {
+        if (e == null) {
+          return;
+        }
+        if (first.isDone() && !first.isCompletedExceptionally()) {
+          // The first round worked, so a value written in between may now outlive the bound.
           log.warn("Redis tier '{}' could not repeat an invalidation; a value written just after the first "
               + "delete may be served until it expires: {}", tierName, Redaction.describe(e));
+        } else {
+          log.debug("Redis tier '{}' could not repeat an invalidation: {}", tierName, Redaction.describe(e));
         }
       }), repeatNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closed) {
