@@ -29,4 +29,11 @@ public record TierSettings(
     boolean urisParsedHere,
     boolean clustered,
     RedisClient suppliedClient,
-    RedisClusterClient suppliedClusterClient) {}
+    RedisClusterClient suppliedClusterClient) {
+
+  /** Only the name: the URIs may carry credentials. */
+  @Override
+  public String toString() {
+    return "TierSettings{name=" + name + '}';
+  }
+}
