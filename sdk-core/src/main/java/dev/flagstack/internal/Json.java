@@ -37,8 +37,10 @@ public final class Json {
   /** Longest string value or object key, in UTF-16 chars: 1 MiB ({@code 1 << 20}). */
   public static final int MAX_STRING_LENGTH = 1 << 20;
   /**
-   * Longest number literal, in chars: 100. A long needs at most 20 and {@link Double#toString} at most 24,
-   * so every number a flag value can hold fits; longer literals are only ever an attack on the parser.
+   * Longest number literal, in chars (sign, point and exponent included): 100. A long needs at most 20
+   * and {@link Double#toString} at most 24, so every number a flag value can hold fits; longer literals
+   * only ever make the parser work. (Jackson's own limit counts digits and is enforced as a backstop that
+   * stops a megabyte of digits early; the exact limit is ours.)
    */
   public static final int MAX_NUMBER_LENGTH = 100;
   /** Longest explanation in an error message, in chars. */

@@ -44,11 +44,13 @@ final class JsonReader {
       }
       return value;
     } catch (StreamConstraintsException e) {
-      String reason = parser.getParsingContext().getNestingDepth() > Json.MAX_DEPTH
-          ? "nested deeper than " + Json.MAX_DEPTH + " levels"
-          : e.getOriginalMessage();
+      // The parser opens the child context before it checks its depth, so a too-deep one is visible here.
+      if (parser.getParsingContext().getNestingDepth() > Json.MAX_DEPTH) {
+        throw new IllegalArgumentException("JSON over a limit" + where(parser.currentTokenLocation())
+            + ": nested deeper than " + Json.MAX_DEPTH + " levels");
+      }
       throw new IllegalArgumentException(
-          "JSON over a limit" + where(location(e, parser)) + ": " + cap(reason));
+          "JSON over a limit" + where(location(e, parser)) + ": " + cap(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw malformed(location(e, parser), e.getOriginalMessage());
     } catch (IOException e) {
@@ -74,12 +76,14 @@ final class JsonReader {
       case VALUE_STRING:
         return text(parser.getText(), "a string");
       case VALUE_NUMBER_INT:
+        checkNumberLength();
         if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
           throw malformed(parser.currentTokenLocation(),
               "integer " + parser.getText() + " is outside the 64-bit range");
         }
         return parser.getLongValue();
       case VALUE_NUMBER_FLOAT:
+        checkNumberLength();
         double d = parser.getDoubleValue();
         if (!Double.isFinite(d)) {
           throw malformed(parser.currentTokenLocation(), "number " + parser.getText() + " overflows a double");
@@ -93,6 +97,14 @@ final class JsonReader {
         return null;
       default:
         throw malformed(parser.currentTokenLocation(), "unexpected " + token);
+    }
+  }
+
+  private void checkNumberLength() throws IOException {
+    int length = parser.getTextLength();
+    if (length > Json.MAX_NUMBER_LENGTH) {
+      throw new IllegalArgumentException("JSON over a limit" + where(parser.currentTokenLocation())
+          + ": a number literal is " + length + " chars long; the limit is " + Json.MAX_NUMBER_LENGTH);
     }
   }
 
