@@ -64,7 +64,9 @@ class RedisLayerProviderTest {
         "flagstack.cache.redis.uri", uri(PASSWORD),
         "flagstack.cache.redis.prefix", "cfgtest",
         "flagstack.cache.redis.time-budget", "250ms",
-        "flagstack.cache.redis.ttl", "1m"))) {
+        "flagstack.cache.redis.ttl", "1m",
+        "flagstack.cache.redis.invalidation-channel", "cfgtest-changes",
+        "flagstack.cache.redis.invalidation-repeat-delay", "3s"))) {
       RedisFlagCache tier = (RedisFlagCache) configured.caches().get(0);
       assertThat(tier.timeBudget()).isEqualTo(Duration.ofMillis(250));
       awaitConnected(tier);

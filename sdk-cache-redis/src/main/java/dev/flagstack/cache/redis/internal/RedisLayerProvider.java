@@ -38,7 +38,8 @@ public final class RedisLayerProvider implements LayerProvider {
         .apply("connect-timeout", LayerConfig::duration, b::connectTimeout)
         .apply("max-reconnect-delay", LayerConfig::duration, b::maxReconnectDelay)
         .apply("request-queue-size", LayerConfig::intValue, b::requestQueueSize)
-        .apply("invalidation-channel", LayerConfig::string, b::invalidationChannel);
+        .apply("invalidation-channel", LayerConfig::string, b::invalidationChannel)
+        .apply("invalidation-repeat-delay", LayerConfig::duration, b::invalidationRepeatDelay);
     return b.build();
   }
 
