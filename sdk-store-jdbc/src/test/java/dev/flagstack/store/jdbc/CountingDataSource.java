@@ -26,7 +26,7 @@ final class CountingDataSource implements AutoCloseable {
   private final List<String> statements = new CopyOnWriteArrayList<>();
   private final List<String> threads = new CopyOnWriteArrayList<>();
   private volatile CountDownLatch gate;
-  private final CountDownLatch entered = new CountDownLatch(1);
+  private volatile CountDownLatch entered = new CountDownLatch(1);
 
   private CountingDataSource(HikariDataSource pool) {
     this.pool = pool;
@@ -87,6 +87,7 @@ final class CountingDataSource implements AutoCloseable {
   /** Forgets what was recorded so far. */
   void reset() {
     connections.set(0);
+    entered = new CountDownLatch(1);
     statements.clear();
     threads.clear();
   }

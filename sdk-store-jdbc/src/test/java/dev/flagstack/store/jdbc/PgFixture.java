@@ -67,6 +67,12 @@ final class PgFixture {
     return table;
   }
 
+  /** Remembers a table created by a test, to drop it later. */
+  String trackTable(String table) {
+    created.add(table);
+    return table;
+  }
+
   /** Remembers a view created by a test, to drop it later. */
   String trackView(String view) {
     views.add(view);
@@ -123,9 +129,10 @@ final class PgFixture {
     }
   }
 
-  /** A builder for a store that logs in as the reader role through its own pool. */
+  /** A builder for a store that logs in as the reader role through its own pool, under a name of its own. */
   JdbcFlagStore.Builder readerStore(String table) {
-    return JdbcFlagStore.builder().jdbcUrl(pg.jdbcUrl()).username(READER).password(READER_PASSWORD).table(table);
+    return JdbcFlagStore.builder().name(newName()).jdbcUrl(pg.jdbcUrl()).username(READER).password(READER_PASSWORD)
+        .table(table);
   }
 
   /**
@@ -134,7 +141,42 @@ final class PgFixture {
    * 250 ms pool wait.
    */
   JdbcFlagStore readyStore(String table) throws Exception {
-    return warm(track(readerStore(table).build()));
+    return awaitConnected(track(readerStore(table).build()));
+  }
+
+  /**
+   * Waits (at most 30 s) until the pool of {@code store} holds a connection, seen by the server as a
+   * session whose application name is {@code flagstack-<store name>}; returns the store.
+   */
+  JdbcFlagStore awaitConnected(JdbcFlagStore store) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (sessions("flagstack-" + store.name()) == 0) {
+      if (System.nanoTime() > deadline) {
+        return fail("the pool of " + store + " made no connection in 30 s");
+      }
+      Thread.sleep(20);
+    }
+    return store;
+  }
+
+  /** How many sessions the server has with this application name. */
+  int sessions(String applicationName) throws SQLException {
+    return backendPids(applicationName).size();
+  }
+
+  /** The server process ids of the sessions with this application name. */
+  java.util.Set<Integer> backendPids(String applicationName) throws SQLException {
+    java.util.Set<Integer> pids = new java.util.HashSet<>();
+    try (Connection c = pg.adminConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+      ps.setString(1, applicationName);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          pids.add(rs.getInt(1));
+        }
+      }
+    }
+    return pids;
   }
 
   /** Reads until {@code store} answers (at most 30 s), then returns it. */
