@@ -66,7 +66,8 @@ class JdbcFlagStoreSetupTest {
     }
     Throwable last = errors.get(errors.size() - 1);
     assertThat(((StoreException) last).errorKind()).isEqualTo(FlagErrorKind.REJECTED);
-    assertThat(last).hasMessageContaining("was refused").hasMessageContaining("[SQLSTATE 28P01]");
+    assertThat(last).hasMessageContaining("was refused").hasMessageContaining("[SQLSTATE 28P01]")
+        .hasMessageContaining("password authentication failed");
     assertThat(errors).allSatisfy(e -> assertNoSecret(e, wrong, PgFixture.READER_PASSWORD));
   }
 

@@ -74,6 +74,11 @@ public final class FailureReporter {
   }
 
   private String describe(Throwable e) {
+    Throwable origin = SqlFailures.origin(e);
+    return origin == e ? describeOne(e) : describeOne(e) + "; caused by " + describeOne(origin);
+  }
+
+  private String describeOne(Throwable e) {
     String state = SqlFailures.sqlState(e);
     String message = secrets.redact(e.getMessage());
     if (message != null && message.length() > MAX_MESSAGE) {

@@ -58,6 +58,38 @@ public final class SqlFailures {
     return find(error, seen);
   }
 
+  /**
+   * The exception that first carried {@code error}'s SQLSTATE: the deepest one along the cause and
+   * next-exception chains with that state (a pool's timeout copies the state of the connection error
+   * behind it). {@code error} itself when it has no state or is the origin.
+   */
+  public static Throwable origin(Throwable error) {
+    String state = sqlState(error);
+    if (state == null) {
+      return error;
+    }
+    Throwable deepest = error;
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    todo.add(error);
+    while (!todo.isEmpty()) {
+      Throwable t = todo.poll();
+      if (t == null || !seen.add(t)) {
+        continue;
+      }
+      if (t instanceof SQLException && state.equals(((SQLException) t).getSQLState())) {
+        deepest = t;
+      }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
+      }
+      if (t instanceof SQLException && ((SQLException) t).getNextException() != null) {
+        todo.add(((SQLException) t).getNextException());
+      }
+    }
+    return deepest;
+  }
+
   private static String find(Throwable t, Set<Throwable> seen) {
     for (Throwable e = t; e != null && seen.add(e); e = e.getCause()) {
       if (e instanceof SQLException) {
