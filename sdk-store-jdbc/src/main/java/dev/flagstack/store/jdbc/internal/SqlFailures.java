@@ -25,11 +25,6 @@ public final class SqlFailures {
 
   private SqlFailures() {}
 
-  /** The kind of {@code error}; anything without a known non-transient SQLSTATE is transient. */
-  public static Kind classify(Throwable error) {
-    return classifyState(sqlState(error));
-  }
-
   /** The kind for a SQLSTATE; null (no state) is transient. */
   public static Kind classifyState(String state) {
     if (state == null || state.length() != 5) {
