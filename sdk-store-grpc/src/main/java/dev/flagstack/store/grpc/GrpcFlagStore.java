@@ -12,6 +12,7 @@ import dev.flagstack.store.grpc.v1.FlagServiceGrpc;
 import dev.flagstack.store.grpc.v1.GetFlagsRequest;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,9 @@ public final class GrpcFlagStore implements FlagStore {
   private final String name;
   private final Duration callTimeout;
   private final ManagedChannel ownedChannel;
+  /** The channel whose reconnect backoff a call may cut short: the built one, or a supplied ManagedChannel. */
+  private final ManagedChannel managedChannel;
+  private final AtomicLong lastBackoffReset = new AtomicLong(System.nanoTime() - Builder.RECONNECT_MIN_INTERVAL.toNanos());
   private final FlagServiceGrpc.FlagServiceStub stub;
   private final CallOutcomes outcomes;
   private final String description;
@@ -69,6 +74,7 @@ public final class GrpcFlagStore implements FlagStore {
     this.name = b.name;
     this.callTimeout = b.callTimeout;
     this.ownedChannel = ownedChannel;
+    this.managedChannel = channel instanceof ManagedChannel ? (ManagedChannel) channel : null;
     BearerToken token = b.bearerToken == null ? BearerToken.none() : BearerToken.of(b.bearerToken);
     FlagServiceGrpc.FlagServiceStub s = FlagServiceGrpc.newStub(ClientInterceptors.intercept(channel, token))
         .withMaxInboundMessageSize(b.maxInboundMessageSize);
@@ -124,6 +130,7 @@ public final class GrpcFlagStore implements FlagStore {
     GetFlagsRequest request = GetFlagsRequest.newBuilder().setEntityId(entity).addAllFlagKeys(flags).build();
     GetFlagsCall call = new GetFlagsCall(flags, result, outcomes);
     try {
+      reconnectIfBackingOff();
       // The deadline is absolute, so it is set per call and never kept in a field.
       stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS).getFlags(request, call);
     } catch (RuntimeException e) {
@@ -137,6 +144,24 @@ public final class GrpcFlagStore implements FlagStore {
       }
     });
     return result;
+  }
+
+  /**
+   * A channel that lost its server waits out a growing backoff (up to 2 minutes) before it tries again,
+   * failing calls at once meanwhile; so a breaker's probe could fail long after the server is back. A
+   * call made during that wait asks the channel to reconnect now (at most once per
+   * {@link Builder#RECONNECT_MIN_INTERVAL}), and being not wait-for-ready, waits for that one attempt
+   * within its deadline.
+   */
+  private void reconnectIfBackingOff() {
+    if (managedChannel == null || managedChannel.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
+      return;
+    }
+    long now = System.nanoTime();
+    long last = lastBackoffReset.get();
+    if (now - last >= Builder.RECONNECT_MIN_INTERVAL.toNanos() && lastBackoffReset.compareAndSet(last, now)) {
+      managedChannel.resetConnectBackoff();
+    }
   }
 
   /**
@@ -197,6 +222,8 @@ public final class GrpcFlagStore implements FlagStore {
     public static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
     /** How long a keepalive ping may go unanswered before the connection is dropped: 20 s (gRPC's default). */
     public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
+    /** The least time between two calls that cut a channel's reconnect backoff short: 1 s. */
+    public static final Duration RECONNECT_MIN_INTERVAL = Duration.ofSeconds(1);
     /** How much longer than the call timeout {@link #close()} waits for a built channel to go down: 1 s. */
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(1);
 

@@ -46,8 +46,10 @@ public final class StatusClassifier {
         return StoreException.rejected("grpc store '" + storeName + "' was refused: " + what, cause);
       case RESOURCE_EXHAUSTED:
         if (isSizeLimit(status)) {
-          return StoreException.rejected("grpc store '" + storeName + "' cannot exchange a message this large"
-              + " (maxInboundMessageSize is " + maxInboundMessageSize + " bytes): " + what, cause);
+          String which = status.getDescription().contains("maximum size " + maxInboundMessageSize + ":")
+              ? "the reply is larger than maxInboundMessageSize (" + maxInboundMessageSize + " bytes)"
+              : "the request is larger than the server accepts";
+          return StoreException.rejected("grpc store '" + storeName + "' was refused: " + which + ": " + what, cause);
         }
         return StoreException.transientFailure("grpc store '" + storeName + "' failed: " + what, cause);
       default:
