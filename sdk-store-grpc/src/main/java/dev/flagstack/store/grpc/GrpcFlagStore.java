@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Calls</h2>
  * Every call carries a gRPC deadline of {@link #callTimeout()} and never blocks the caller: the returned
  * stage completes on gRPC's callback executor (or {@link Builder#executor}). Cancelling the stage cancels
- * the call. A flag the server does not know is absent from the result.
+ * the call. A flag the server does not know is absent from the result. While the channel is in
+ * TRANSIENT_FAILURE (its server was lost), one call at a time asks it to reconnect at once and waits for
+ * the connection within its deadline, so that a breaker's probe finds a server that is back.
  *
  * <h2>Failures</h2>
  * UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED from the server, ABORTED, INTERNAL, UNKNOWN,
@@ -64,7 +65,8 @@ public final class GrpcFlagStore implements FlagStore {
   private final ManagedChannel ownedChannel;
   /** The channel whose reconnect backoff a call may cut short: the built one, or a supplied ManagedChannel. */
   private final ManagedChannel managedChannel;
-  private final AtomicLong lastBackoffReset = new AtomicLong(System.nanoTime() - Builder.RECONNECT_MIN_INTERVAL.toNanos());
+  /** Whether a call is waiting for the channel to reconnect; at most one does. */
+  private final AtomicBoolean reconnecting = new AtomicBoolean();
   private final FlagServiceGrpc.FlagServiceStub stub;
   private final CallOutcomes outcomes;
   private final String description;
@@ -130,9 +132,13 @@ public final class GrpcFlagStore implements FlagStore {
     GetFlagsRequest request = GetFlagsRequest.newBuilder().setEntityId(entity).addAllFlagKeys(flags).build();
     GetFlagsCall call = new GetFlagsCall(flags, result, outcomes);
     try {
-      reconnectIfBackingOff();
       // The deadline is absolute, so it is set per call and never kept in a field.
-      stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS).getFlags(request, call);
+      FlagServiceGrpc.FlagServiceStub callStub = stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (startReconnect()) {
+        callStub = callStub.withWaitForReady();
+        result.whenComplete((values, error) -> reconnecting.set(false));
+      }
+      callStub.getFlags(request, call);
     } catch (RuntimeException e) {
       result.completeExceptionally(StoreException.transientFailure(
           "grpc store '" + name + "' could not start a call: " + e.getClass().getSimpleName(), null));
@@ -147,21 +153,19 @@ public final class GrpcFlagStore implements FlagStore {
   }
 
   /**
-   * A channel that lost its server waits out a growing backoff (up to 2 minutes) before it tries again,
-   * failing calls at once meanwhile; so a breaker's probe could fail long after the server is back. A
-   * call made during that wait asks the channel to reconnect now (at most once per
-   * {@link Builder#RECONNECT_MIN_INTERVAL}), and being not wait-for-ready, waits for that one attempt
-   * within its deadline.
+   * A channel that lost its server reports TRANSIENT_FAILURE, failing calls at once, until a reconnect
+   * succeeds, and waits a growing backoff (up to 2 minutes) between attempts; so a breaker's probe could
+   * fail long after the server is back. While the channel is in that state, one call at a time cuts the
+   * backoff short and waits, within its deadline, for the connection: it succeeds as soon as the server
+   * is back, and costs at most one call's timeout while it is not. Other calls still fail at once.
    */
-  private void reconnectIfBackingOff() {
-    if (managedChannel == null || managedChannel.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
-      return;
+  private boolean startReconnect() {
+    if (managedChannel == null || managedChannel.getState(false) != ConnectivityState.TRANSIENT_FAILURE
+        || !reconnecting.compareAndSet(false, true)) {
+      return false;
     }
-    long now = System.nanoTime();
-    long last = lastBackoffReset.get();
-    if (now - last >= Builder.RECONNECT_MIN_INTERVAL.toNanos() && lastBackoffReset.compareAndSet(last, now)) {
-      managedChannel.resetConnectBackoff();
-    }
+    managedChannel.resetConnectBackoff();
+    return true;
   }
 
   /**
@@ -222,8 +226,6 @@ public final class GrpcFlagStore implements FlagStore {
     public static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
     /** How long a keepalive ping may go unanswered before the connection is dropped: 20 s (gRPC's default). */
     public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
-    /** The least time between two calls that cut a channel's reconnect backoff short: 1 s. */
-    public static final Duration RECONNECT_MIN_INTERVAL = Duration.ofSeconds(1);
     /** How much longer than the call timeout {@link #close()} waits for a built channel to go down: 1 s. */
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(1);
 
@@ -253,8 +255,11 @@ public final class GrpcFlagStore implements FlagStore {
       try {
         channel = ChannelFactory.build(spec);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("target '" + maskUserInfo(b.target) + "' is not a usable gRPC target: "
-            + e.getMessage(), e);
+        String masked = maskUserInfo(b.target);
+        String why = String.valueOf(e.getMessage()).replace(b.target, masked);
+        // gRPC's own message quotes the raw target: keep it as the cause only if that holds no user-info.
+        throw new IllegalArgumentException("target '" + masked + "' is not a usable gRPC target: " + why,
+            masked.equals(b.target) ? e : null);
       }
       return new GrpcFlagStore(b, channel, channel);
     }
