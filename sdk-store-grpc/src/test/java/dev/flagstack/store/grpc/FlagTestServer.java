@@ -18,6 +18,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -47,12 +49,14 @@ final class FlagTestServer implements AutoCloseable {
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger openConnections = new AtomicInteger();
   private final Integer maxInboundMessageSize;
+  private final boolean tls;
   private volatile Handler handler = this::answerFromValues;
   private volatile Server server;
   private int port;
 
-  private FlagTestServer(Integer maxInboundMessageSize) {
+  private FlagTestServer(Integer maxInboundMessageSize, boolean tls) {
     this.maxInboundMessageSize = maxInboundMessageSize;
+    this.tls = tls;
   }
 
   /** A started server on a free port. */
@@ -62,7 +66,15 @@ final class FlagTestServer implements AutoCloseable {
 
   /** A started server that refuses requests over {@code maxInboundMessageSize} bytes (null: gRPC's default). */
   static FlagTestServer start(Integer maxInboundMessageSize) throws IOException {
-    FlagTestServer s = new FlagTestServer(maxInboundMessageSize);
+    return started(new FlagTestServer(maxInboundMessageSize, false));
+  }
+
+  /** A started server speaking TLS with the test certificate for localhost and 127.0.0.1 (see resources/tls). */
+  static FlagTestServer startTls() throws IOException {
+    return started(new FlagTestServer(null, true));
+  }
+
+  private static FlagTestServer started(FlagTestServer s) throws IOException {
     s.server = s.newServer(0).start();
     s.port = s.server.getPort();
     return s;
@@ -166,7 +178,22 @@ final class FlagTestServer implements AutoCloseable {
     if (maxInboundMessageSize != null) {
       builder.maxInboundMessageSize(maxInboundMessageSize);
     }
+    if (tls) {
+      try (InputStream cert = resource("tls/server.pem"); InputStream key = resource("tls/server.key")) {
+        builder.useTransportSecurity(cert, key);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     return builder.build();
+  }
+
+  private static InputStream resource(String name) {
+    InputStream in = FlagTestServer.class.getClassLoader().getResourceAsStream(name);
+    if (in == null) {
+      throw new IllegalStateException("missing test resource " + name);
+    }
+    return in;
   }
 
   private void answerFromValues(GetFlagsRequest request, StreamObserver<GetFlagsResponse> reply) {
