@@ -200,6 +200,19 @@ class GrpcFlagStoreTest {
   }
 
   @Test
+  void theFirstCallAfterTheServerReturnsSucceedsDespiteTheChannelsReconnectBackoff() throws Exception {
+    server.put("f", FlagValue.TRUE);
+    GrpcFlagStore store = store();
+    await(store.getFlags("e", Set.of("f")));
+
+    server.stop();
+    assertThat(failure(store.getFlags("e", Set.of("f"))).isTransient()).isTrue();
+    server.restart();
+
+    assertThat(await(store.getFlags("e", Set.of("f")))).containsEntry("f", FlagValue.TRUE);
+  }
+
+  @Test
   void aReplyOverTheInboundLimitIsNotTransient() throws Exception {
     server.put("big", FlagValue.of("x".repeat(20_000)));
     GrpcFlagStore store = track(GrpcFlagStore.builder().target(server.target()).plaintext()
@@ -261,10 +274,26 @@ class GrpcFlagStoreTest {
         .callTimeout(Duration.ofSeconds(30)).build());
 
     CompletableFuture<Map<String, FlagValue>> pending = store.getFlags("e", Set.of("f")).toCompletableFuture();
+    assertThat(pending).as("getFlags returns before the server answers").isNotDone();
     eventually(Duration.ofSeconds(5), () -> server.calls() == 1);
     pending.cancel(false);
 
     assertThat(cancelledOnServer.await(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void manyConcurrentCallsEachGetTheirOwnEntitysValues() throws Exception {
+    GrpcFlagStore store = store();
+    List<CompletableFuture<Map<String, FlagValue>>> pending = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      server.put("entity-" + i, "f", FlagValue.of((long) i));
+      pending.add(store.getFlags("entity-" + i, Set.of("f", "unknown")).toCompletableFuture());
+    }
+
+    for (int i = 0; i < 300; i++) {
+      assertThat(await(pending.get(i))).as("entity-" + i).containsExactly(Map.entry("f", FlagValue.of((long) i)));
+    }
+    assertThat(server.calls()).isEqualTo(300);
   }
 
   @Test
