@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * <p>A tier never fails a read. An in-process tier that throws is a miss (and a write that throws is
  * logged); a remote tier is called through {@link GuardedCall} with its own breaker and time budget, and
  * an error, a timeout or an open breaker is a miss.
+ *
+ * <p>Write-back honours {@link Generations}: a value is written only if its key was not invalidated
+ * since the load that found it began, and is evicted again if an invalidation came while it was being
+ * written (for a remote tier: by the time the tier's own write ends, even after its time budget).
  */
 final class CacheTiers {
   private static final Logger log = LoggerFactory.getLogger(CacheTiers.class);
@@ -29,9 +33,11 @@ final class CacheTiers {
   private final int localPrefix;
   private final GuardedCall guarded;
   private final SafeListener listener;
+  private final Generations generations;
 
-  CacheTiers(EngineSettings settings, GuardedCall guarded, SafeListener listener) {
+  CacheTiers(EngineSettings settings, GuardedCall guarded, SafeListener listener, Generations generations) {
     this.guarded = guarded;
+    this.generations = generations;
     this.listener = listener;
     List<FlagCache> caches = settings.caches();
     this.tiers = new Tier[caches.size()];
@@ -81,11 +87,12 @@ final class CacheTiers {
 
   /** A hit in the in-process tiers that lead the list, copied into those above it; null on a miss. */
   Resolution readLocalPrefix(String entity, String flag) {
+    long seen = localPrefix > 1 ? generations.of(entity, flag) : 0L;
     for (int i = 0; i < localPrefix; i++) {
       FlagValue value = getIfPresent(tiers[i], entity, flag);
       if (value != null) {
         for (int j = 0; j < i; j++) {
-          put(tiers[j], entity, flag, value);
+          putUnlessInvalidated(tiers[j], entity, flag, value, seen);
         }
         return Resolution.served(value, FlagSource.CACHE, tiers[i].cache.name());
       }
@@ -129,19 +136,28 @@ final class CacheTiers {
         });
   }
 
-  /** Writes {@code values} to tiers {@code 0 .. end-1}; fire-and-forget, failures logged. */
-  void write(String entity, Map<String, FlagValue> values, int end) {
-    if (values.isEmpty()) {
+  /**
+   * Writes {@code values} to tiers {@code 0 .. end-1}, each only if its key's generation is still the
+   * one in {@code seen}; fire-and-forget, failures logged.
+   */
+  void write(String entity, Map<String, FlagValue> values, Map<String, Long> seen, int end) {
+    Map<String, FlagValue> fresh = new HashMap<>();
+    values.forEach((flag, value) -> {
+      if (generations.unchanged(entity, flag, seen.get(flag))) {
+        fresh.put(flag, value);
+      }
+    });
+    if (fresh.isEmpty()) {
       return;
     }
     for (int i = 0; i < end; i++) {
       Tier tier = tiers[i];
       if (tier.local != null) {
-        values.forEach((flag, value) -> put(tier, entity, flag, value));
+        fresh.forEach((flag, value) -> putUnlessInvalidated(tier, entity, flag, value, seen.get(flag)));
         continue;
       }
       String name = tier.cache.name();
-      guarded.call(name, tier.budget, tier.breaker, () -> tier.cache.putAll(entity, values))
+      guarded.call(name, tier.budget, new Write(tier, entity, fresh.keySet(), seen), () -> tier.cache.putAll(entity, fresh))
           .whenComplete((v, e) -> {
             if (e != null && e != BreakerOpen.INSTANCE) {
               listener.layerFailed(name, FlagSource.CACHE, e);
@@ -151,15 +167,28 @@ final class CacheTiers {
     }
   }
 
+  private void putUnlessInvalidated(Tier tier, String entity, String flag, FlagValue value, long seen) {
+    if (!generations.unchanged(entity, flag, seen)) {
+      return;
+    }
+    put(tier, entity, flag, value);
+    if (!generations.unchanged(entity, flag, seen)) {
+      evict(tier.cache, entity, flag);
+    }
+  }
+
   /** Drops one entry from tiers {@code 0 .. end-1}. */
   void evict(String entity, String flag, int end) {
     for (int i = 0; i < end; i++) {
-      FlagCache cache = tiers[i].cache;
-      try {
-        cache.invalidate(entity, flag);
-      } catch (Throwable e) {
-        log.warn("cache tier '{}' failed to invalidate an entry: {}", cache.name(), LayerBreaker.describe(e));
-      }
+      evict(tiers[i].cache, entity, flag);
+    }
+  }
+
+  private static void evict(FlagCache cache, String entity, String flag) {
+    try {
+      cache.invalidate(entity, flag);
+    } catch (Throwable e) {
+      log.warn("cache tier '{}' failed to invalidate an entry: {}", cache.name(), LayerBreaker.describe(e));
     }
   }
 
@@ -189,6 +218,40 @@ final class CacheTiers {
       tier.local.put(entity, flag, value);
     } catch (Throwable e) {
       log.warn("cache tier '{}' failed to store a value: {}", tier.cache.name(), LayerBreaker.describe(e));
+    }
+  }
+
+  /** A remote write: the tier's breaker hears the outcome; when the write ends, undo what was invalidated. */
+  private final class Write implements GuardedCall.Guard {
+    private final Tier tier;
+    private final String entity;
+    private final Set<String> flags;
+    private final Map<String, Long> seen;
+
+    Write(Tier tier, String entity, Set<String> flags, Map<String, Long> seen) {
+      this.tier = tier;
+      this.entity = entity;
+      this.flags = flags;
+      this.seen = seen;
+    }
+
+    @Override
+    public boolean tryAcquire() {
+      return tier.breaker.tryAcquire();
+    }
+
+    @Override
+    public void onOutcome(long nanos, Throwable error) {
+      tier.breaker.onOutcome(nanos, error);
+    }
+
+    @Override
+    public void onSettled() {
+      for (String flag : flags) {
+        if (!generations.unchanged(entity, flag, seen.get(flag))) {
+          evict(tier.cache, entity, flag);
+        }
+      }
     }
   }
 

@@ -13,8 +13,10 @@ import dev.flagstack.FlagValue;
  */
 final class LastKnownGood {
   private final Cache<FlagKey, Stale> values;
+  private final Generations generations;
 
-  LastKnownGood(EngineSettings settings, Ticker ticker) {
+  LastKnownGood(EngineSettings settings, Ticker ticker, Generations generations) {
+    this.generations = generations;
     this.values = settings.lastKnownGood()
         ? Caffeine.newBuilder()
             .maximumSize(settings.lastKnownGoodMaxEntries())
@@ -25,9 +27,16 @@ final class LastKnownGood {
         : null;
   }
 
-  void remember(String entity, String flag, FlagValue value, String layer) {
-    if (values != null) {
-      values.put(FlagKey.of(entity, flag), new Stale(value, layer));
+  /** Remembers a value found by a load that began at generation {@code seen}, unless invalidated since. */
+  void remember(String entity, String flag, FlagValue value, String layer, long seen) {
+    if (values == null || !generations.unchanged(entity, flag, seen)) {
+      return;
+    }
+    FlagKey key = FlagKey.of(entity, flag);
+    Stale stale = new Stale(value, layer);
+    values.put(key, stale);
+    if (!generations.unchanged(entity, flag, seen)) {
+      values.asMap().remove(key, stale);
     }
   }
 

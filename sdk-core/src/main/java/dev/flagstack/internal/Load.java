@@ -31,12 +31,16 @@ final class Load implements SecondaryFallback.Sink {
   private final ResolutionEngine engine;
   private final String entity;
   private final Map<String, CompletableFuture<Resolution>> pending;
+  /** Each flag's invalidation generation when the load began: see {@link Generations}. */
+  private final Map<String, Long> seen;
   private final List<LayerFailure> failures = new ArrayList<>(2);
 
-  Load(ResolutionEngine engine, String entity, Map<String, CompletableFuture<Resolution>> owned) {
+  Load(ResolutionEngine engine, String entity, Map<String, CompletableFuture<Resolution>> owned,
+      Map<String, Long> seen) {
     this.engine = engine;
     this.entity = entity;
     this.pending = new LinkedHashMap<>(owned);
+    this.seen = seen;
   }
 
   void start() {
@@ -87,10 +91,10 @@ final class Load implements SecondaryFallback.Sink {
       if (hits.isEmpty()) {
         return;
       }
-      engine.tiers.write(entity, hits, index);
+      engine.tiers.write(entity, hits, seen, index);
       String name = engine.tiers.cache(index).name();
       hits.forEach((flag, value) -> {
-        engine.lastKnownGood.remember(entity, flag, value, name);
+        engine.lastKnownGood.remember(entity, flag, value, name, seen.get(flag));
         resolve(flag, Resolution.served(value, FlagSource.CACHE, name));
       });
     });
@@ -129,11 +133,11 @@ final class Load implements SecondaryFallback.Sink {
           }
           // Cache first, then answer: a caller arriving once this load has left the in-flight map
           // finds the value in memory instead of starting a second load.
-          engine.tiers.write(entity, values, engine.tiers.size());
+          engine.tiers.write(entity, values, seen, engine.tiers.size());
           for (String flag : flags) {
             FlagValue value = values.get(flag);
             if (value != null) {
-              engine.lastKnownGood.remember(entity, flag, value, name);
+              engine.lastKnownGood.remember(entity, flag, value, name, seen.get(flag));
               resolve(flag, Resolution.served(value, FlagSource.PRIMARY, name));
             } else {
               notFound(flag);
@@ -146,12 +150,14 @@ final class Load implements SecondaryFallback.Sink {
   @Override
   public void served(String flag, FlagValue value) {
     String name = engine.secondary.name();
-    engine.lastKnownGood.remember(entity, flag, value, name);
+    engine.lastKnownGood.remember(entity, flag, value, name, seen.get(flag));
     resolve(flag, Resolution.served(value, FlagSource.SECONDARY, name));
   }
 
+  /** An authoritative not-found: the flag is gone, so its last-known-good value goes too. */
   @Override
   public void notFound(String flag) {
+    engine.lastKnownGood.forget(entity, flag);
     resolve(flag, Resolution.failed(new FlagNotFoundException(flag)));
   }
 

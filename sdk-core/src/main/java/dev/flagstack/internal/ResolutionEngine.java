@@ -43,6 +43,7 @@ public final class ResolutionEngine implements AutoCloseable {
   final SecondaryFallback secondary;
   final LastKnownGood lastKnownGood;
   final InFlightLoads inFlight = new InFlightLoads();
+  final Generations generations = new Generations();
   private final RequestValidator validator;
   private volatile boolean closed;
 
@@ -51,7 +52,7 @@ public final class ResolutionEngine implements AutoCloseable {
     this.listener = new SafeListener(settings.listener());
     this.threads = new ClientThreads(settings.executor());
     this.guarded = new GuardedCall(threads);
-    this.tiers = new CacheTiers(settings, guarded, listener);
+    this.tiers = new CacheTiers(settings, guarded, listener, generations);
     this.primary = settings.primary();
     this.primaryTimeout = settings.primaryTimeout();
     this.primaryBreaker = new LayerBreaker(primary.name(), FlagSource.PRIMARY, settings.primaryBreaker(),
@@ -59,7 +60,7 @@ public final class ResolutionEngine implements AutoCloseable {
     Ticker ticker = Tickers.of(settings.clock());
     this.secondary = settings.secondary() == null ? null
         : new SecondaryFallback(settings, ticker, guarded, listener);
-    this.lastKnownGood = new LastKnownGood(settings, ticker);
+    this.lastKnownGood = new LastKnownGood(settings, ticker, generations);
     this.validator = new RequestValidator(settings.maxBatchSize());
     for (int i = 0; i < tiers.size(); i++) {
       tiers.cache(i).bind(new TiersAbove(i));
@@ -103,6 +104,7 @@ public final class ResolutionEngine implements AutoCloseable {
     }
     Map<String, CompletableFuture<Resolution>> waiting = new LinkedHashMap<>();
     Map<String, CompletableFuture<Resolution>> owned = new LinkedHashMap<>();
+    Map<String, Long> seen = new java.util.HashMap<>();
     try {
       for (String flag : flags) {
         Resolution hit = tiers.readLocalPrefix(entity, flag);
@@ -111,17 +113,19 @@ public final class ResolutionEngine implements AutoCloseable {
           continue;
         }
         FlagKey key = FlagKey.of(entity, flag);
+        long generation = generations.of(entity, flag);
         CompletableFuture<Resolution> mine = new CompletableFuture<>();
         CompletableFuture<Resolution> existing = inFlight.registerOrJoin(key, mine);
         if (existing != null) {
           waiting.put(flag, existing);
         } else {
           owned.put(flag, mine);
+          seen.put(flag, generation);
           waiting.put(flag, mine);
         }
       }
       if (!owned.isEmpty()) {
-        new Load(this, entity, owned).start();
+        new Load(this, entity, owned, seen).start();
       }
     } catch (Throwable e) {
       // Whatever this read registered must end, or later reads of those keys would wait on it forever.
@@ -152,20 +156,30 @@ public final class ResolutionEngine implements AutoCloseable {
     return new FlagException(FlagErrorKind.UNAVAILABLE, "FlagClient is closed");
   }
 
-  /** Forgets one entry everywhere the client remembers it: every tier and the secondary's cache. */
+  /**
+   * Forgets one entry everywhere the client remembers it: tiers, the secondary's cache, last-known-good.
+   * The generation moves first, so loads already in flight write nothing back; their entry is detached,
+   * so a later read starts a fresh load.
+   */
   public void invalidate(String entity, String flag) {
+    generations.bump(entity, flag);
+    inFlight.detach(entity, flag);
     tiers.evict(entity, flag, tiers.size());
     if (secondary != null) {
       secondary.forget(entity, flag);
     }
+    lastKnownGood.forget(entity, flag);
   }
 
-  /** Forgets everything the client remembers. */
+  /** {@link #invalidate} for everything. */
   public void invalidateAll() {
+    generations.bumpAll();
+    inFlight.detachAll();
     tiers.evictAll(tiers.size());
     if (secondary != null) {
       secondary.forgetAll();
     }
+    lastKnownGood.forgetAll();
   }
 
   /**
@@ -186,7 +200,12 @@ public final class ResolutionEngine implements AutoCloseable {
     threads.close();
   }
 
-  /** Lets tier {@code index} evict entries from the tiers above it. */
+  /**
+   * Lets tier {@code index} evict entries from the tiers above it (a shared tier that heard of a change).
+   * Like {@link #invalidate}, it moves the generation and detaches loads in flight first; it leaves
+   * last-known-good alone, since a shared tier also flushes on every reconnect, and during an outage the
+   * last values seen are what the client still has.
+   */
   private final class TiersAbove implements CacheInvalidator {
     private final int index;
 
@@ -196,11 +215,15 @@ public final class ResolutionEngine implements AutoCloseable {
 
     @Override
     public void invalidate(String entity, String flag) {
+      generations.bump(entity, flag);
+      inFlight.detach(entity, flag);
       tiers.evict(entity, flag, index);
     }
 
     @Override
     public void invalidateAll() {
+      generations.bumpAll();
+      inFlight.detachAll();
       tiers.evictAll(index);
     }
   }
