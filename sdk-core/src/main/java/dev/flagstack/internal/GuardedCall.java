@@ -23,15 +23,16 @@ import org.slf4j.LoggerFactory;
  *       if the layer answered synchronously), never on the timer or a layer's I/O thread.
  *   <li><b>Report</b>: {@link Guard#onOutcome} exactly once per acquired call, with the answer or the
  *       timeout; {@link Guard#onSettled} exactly once when the layer's own stage ends, which may be after
- *       the timeout. A stage that never ends is given up on {@value #BACKSTOP_TIMEOUTS} timeouts after
- *       the call, with a warning logged once per guard, so a broken layer cannot hold a permit forever.
+ *       the timeout. For a guard that holds a permit, a stage that never ends is given up on
+ *       {@value #BACKSTOP_TIMEOUTS} timeouts after the call, with a warning logged once per guard, so a
+ *       broken layer cannot hold a permit forever.
  * </ul>
  */
 public final class GuardedCall {
   private static final Logger log = LoggerFactory.getLogger(GuardedCall.class);
 
   /** After how many timeouts a stage that has not ended is given up on and its permit released. */
-  public static final int BACKSTOP_TIMEOUTS = 3;
+  public static final int BACKSTOP_TIMEOUTS = 10;
 
   /** Who lets a call go ahead and hears how it went. Implementations must not block. */
   public interface Guard {
@@ -46,7 +47,11 @@ public final class GuardedCall {
     /** The layer's own stage has ended, or was given up on after the backstop. */
     default void onSettled() {}
 
-    /** Whether a warning about a stage that never ended was already logged for this guard. */
+    /**
+     * For a guard that holds something until the stage ends (a permit): whether the warning about a
+     * stage that never ended was logged; such a guard is settled by the backstop. Null (the default):
+     * no backstop, {@link #onSettled} waits for the stage however long it takes.
+     */
     default AtomicBoolean backstopWarned() {
       return null;
     }
@@ -143,7 +148,7 @@ public final class GuardedCall {
 
     private void onDeadline() {
       answer(null, StoreException.transientFailure(layer + " gave no answer within " + timeout.toMillis() + " ms", null));
-      if (!settled.get()) {
+      if (!settled.get() && guard.backstopWarned() != null) {
         long backstop = nanos(timeout) > Long.MAX_VALUE / BACKSTOP_TIMEOUTS
             ? Long.MAX_VALUE : nanos(timeout) * (BACKSTOP_TIMEOUTS - 1);
         threads.schedule(this::onBackstop, backstop);
@@ -154,8 +159,7 @@ public final class GuardedCall {
       if (settled.get()) {
         return;
       }
-      AtomicBoolean warned = guard.backstopWarned();
-      if (warned != null && warned.compareAndSet(false, true)) {
+      if (guard.backstopWarned().compareAndSet(false, true)) {
         log.warn("'{}' left a call unfinished {} ms after its {} ms timeout; releasing its permit anyway "
             + "(logged once)", layer, timeout.toMillis() * (BACKSTOP_TIMEOUTS - 1), timeout.toMillis());
       }

@@ -59,7 +59,7 @@ public final class ResolutionEngine implements AutoCloseable {
         primaryTimeout, settings.clock(), listener);
     Ticker ticker = Tickers.of(settings.clock());
     this.secondary = settings.secondary() == null ? null
-        : new SecondaryFallback(settings, ticker, guarded, listener);
+        : new SecondaryFallback(settings, ticker, guarded, threads, listener);
     this.lastKnownGood = new LastKnownGood(settings, ticker, generations);
     this.validator = new RequestValidator(settings.maxBatchSize());
     for (int i = 0; i < tiers.size(); i++) {
