@@ -181,7 +181,11 @@ public final class FlagClient implements AutoCloseable {
     engine.invalidate(entity, flag);
   }
 
-  /** {@link #invalidate} for every entry. */
+  /**
+   * Drops every entry from every cache tier and the secondary's short-lived cache, winning over loads in
+   * flight as {@link #invalidate} does. Last-known-good values stay (they are the fallback of an outage);
+   * each goes when a store says its flag is not found or {@link #invalidate} names it.
+   */
   public void invalidateAll() {
     engine.invalidateAll();
   }

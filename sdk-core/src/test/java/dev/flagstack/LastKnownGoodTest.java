@@ -58,12 +58,14 @@ class LastKnownGoodTest {
   }
 
   @Test
-  void invalidateAllForgetsEveryLastKnownGoodValue() {
+  void invalidateAllEmptiesTheCachesButKeepsTheSafetyNet() {
     InMemoryFlagStore primary = new InMemoryFlagStore("api").put("f", FlagValue.of("v1"));
-    try (FlagClient client = FlagClient.builder().primary(primary).build()) {
+    try (FlagClient client = FlagClient.builder().addCache(new MemoryTier()).primary(primary).build()) {
       assertThat(client.getString("e", "f", "d")).isEqualTo("v1");
       client.invalidateAll();
       primary.failTransiently();
+      assertThat(client.getFlagDetail("e", "f", DEFAULT).source()).isEqualTo(FlagSource.STALE);
+      client.invalidate("e", "f");
       assertThat(client.getFlagDetail("e", "f", DEFAULT).source()).isEqualTo(FlagSource.DEFAULT);
     }
   }

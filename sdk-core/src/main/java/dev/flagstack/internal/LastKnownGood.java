@@ -8,8 +8,9 @@ import dev.flagstack.FlagValue;
 
 /**
  * The last value this client saw per (entity, flag), served as STALE when every layer fails. An
- * authoritative not-found (from the primary or the secondary) and an invalidation remove the entry, so a
- * deleted flag never comes back from here.
+ * authoritative not-found (from the primary or the secondary) and {@code invalidate(entity, flag)} remove
+ * the entry, so a flag the client was told is gone or changed never comes back from here. A value found by
+ * a load that an invalidation overtook is not remembered ({@link Generations}).
  */
 final class LastKnownGood {
   private final Cache<FlagKey, Stale> values;

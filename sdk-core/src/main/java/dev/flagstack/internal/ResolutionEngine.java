@@ -171,7 +171,11 @@ public final class ResolutionEngine implements AutoCloseable {
     lastKnownGood.forget(entity, flag);
   }
 
-  /** {@link #invalidate} for everything. */
+  /**
+   * Drops every cached entry (tiers, the secondary's cache) and wins over every load in flight, like
+   * {@link #invalidate}. Last-known-good values stay: a flush says nothing about any one flag, and they
+   * are the client's safety net; each still goes when a not-found or {@link #invalidate} names it.
+   */
   public void invalidateAll() {
     generations.bumpAll();
     inFlight.detachAll();
@@ -179,7 +183,6 @@ public final class ResolutionEngine implements AutoCloseable {
     if (secondary != null) {
       secondary.forgetAll();
     }
-    lastKnownGood.forgetAll();
   }
 
   /**
