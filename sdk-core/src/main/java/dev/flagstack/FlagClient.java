@@ -35,9 +35,10 @@ import java.util.concurrent.Executor;
  *       when every layer failed; a store's other non-transient refusal arrives with errorKind REJECTED.
  *   <li>{@link #getBoolean} and the other typed reads never throw: they return the caller's default.
  *   <li>{@link #getFlagDetail} never throws and says where the value came from.
- *   <li>The {@code ...Async} variants never block. A future that is not already complete when returned
- *       completes on the client's executor ({@link Builder#executor}), never on a store's I/O thread or
- *       on the client's timer thread, so a dependent stage that blocks holds up no other read.
+ *   <li>The {@code ...Async} variants never block. Their futures never complete on a store's I/O thread
+ *       or on the client's timer thread: on the client's executor ({@link Builder#executor}), or on a
+ *       calling thread if a layer answered synchronously or {@link #close()} ended the read. A dependent
+ *       stage that blocks holds up no other read's timeout.
  * </ul>
  *
  * <h2>Limits</h2>
@@ -379,19 +380,6 @@ public final class FlagClient implements AutoCloseable {
      * @throws IllegalArgumentException naming the layer if a timeout or time budget is not positive
      */
     public FlagClient build() {
-      FlagStore primary = s.primary();
-      FlagStore secondary = s.secondary();
-      if (primary == null) {
-        throw new IllegalStateException("primary store is required: call primary(store)");
-      }
-      if (primary == secondary) {
-        throw new IllegalStateException("primary and secondary must be different stores, both were " + primary.name());
-      }
-      for (FlagCache cache : s.caches()) {
-        if (cache == primary || cache == secondary) {
-          throw new IllegalStateException("store " + cache.name() + " is also a cache tier; a layer can play one role");
-        }
-      }
       return new FlagClient(s.snapshot());
     }
   }

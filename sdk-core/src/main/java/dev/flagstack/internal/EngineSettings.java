@@ -69,10 +69,23 @@ public final class EngineSettings {
    * A copy for the engine, with each layer's timeout read once: it must be positive, and one over
    * {@link #MAX_LAYER_TIMEOUT} is clamped to it (with a warning).
    *
+   * @throws IllegalStateException if there is no primary, the primary is also the secondary, or a store
+   *     is also one of the cache tiers
    * @throws IllegalArgumentException naming the layer if a timeout is null, zero or negative, or its
    *     getter throws
    */
   public EngineSettings snapshot() {
+    if (primary == null) {
+      throw new IllegalStateException("primary store is required: call primary(store)");
+    }
+    if (primary == secondary) {
+      throw new IllegalStateException("primary and secondary must be different stores, both were " + primary.name());
+    }
+    for (FlagCache cache : caches) {
+      if (cache == primary || cache == secondary) {
+        throw new IllegalStateException("store " + cache.name() + " is also a cache tier; a layer can play one role");
+      }
+    }
     EngineSettings s = copy();
     s.primaryTimeout = checkTimeout("primary store", primary.name(), "callTimeout", primary::callTimeout);
     s.secondaryTimeout = secondary == null ? null
