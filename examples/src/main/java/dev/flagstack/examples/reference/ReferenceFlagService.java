@@ -74,6 +74,10 @@ public final class ReferenceFlagService implements AutoCloseable {
     return repository.snapshot().version();
   }
 
+  DefinitionSnapshot snapshotForTests() {
+    return repository.snapshot();
+  }
+
   public synchronized int httpPort() {
     return httpPort;
   }
