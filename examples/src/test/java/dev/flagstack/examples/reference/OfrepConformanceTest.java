@@ -68,6 +68,8 @@ class OfrepConformanceTest {
         new Document("_id", ODD_KEY).append("value", 7L),
         new Document("_id", "ratio").append("value", 0.25)
             .append("rollout", new Document("percentage", 100).append("value", 0.75)),
+        new Document("_id", "half").append("value", false)
+            .append("rollout", new Document("percentage", 50).append("value", true)),
         new Document("_id", "broken").append("type", "boolean").append("value", "not a boolean")));
     assertThat(service.refreshNow()).isTrue();
   }
@@ -130,7 +132,7 @@ class OfrepConformanceTest {
     List<Map<String, Object>> items = (List<Map<String, Object>>) body.get("flags");
     Map<String, Map<String, Object>> byKey = new LinkedHashMap<>();
     items.forEach(item -> byKey.put((String) item.get("key"), item));
-    assertThat(byKey).containsOnlyKeys("checkout", "banner", "limits", ODD_KEY, "ratio", "broken");
+    assertThat(byKey).containsOnlyKeys("checkout", "banner", "limits", ODD_KEY, "ratio", "half", "broken");
     assertThat(byKey.get("checkout")).containsEntry("value", true).containsEntry("reason", "TARGETING_MATCH");
     assertThat(byKey.get("broken")).containsEntry("errorCode", "PARSE_ERROR").doesNotContainKey("value");
 
@@ -168,12 +170,15 @@ class OfrepConformanceTest {
 
   @Test
   void evaluationAgreesWithFlagDefinitionEvaluate() throws Exception {
-    FlagDefinition checkout = service.snapshotForTests().definitions().get("checkout");
+    FlagDefinition half = service.snapshotForTests().definitions().get("half");
+    java.util.Set<Object> seen = new java.util.HashSet<>();
     for (int i = 0; i < 50; i++) {
       String entity = "entity-" + i;
-      Object served = object(post("/ofrep/v1/evaluate/flags/checkout", context(entity), Map.of()).body()).get("value");
-      assertThat(served).isEqualTo(checkout.evaluate(entity).booleanValue());
+      Object served = object(post("/ofrep/v1/evaluate/flags/half", context(entity), Map.of()).body()).get("value");
+      assertThat(served).isEqualTo(half.evaluate(entity).booleanValue());
+      seen.add(served);
     }
+    assertThat(seen).containsExactlyInAnyOrder(true, false);
   }
 
   @Test
