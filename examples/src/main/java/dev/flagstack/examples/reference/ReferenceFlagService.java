@@ -19,7 +19,11 @@ public final class ReferenceFlagService implements AutoCloseable {
   private final ServiceControls controls = new ServiceControls();
   private final DefinitionRepository repository;
   private final OfrepHttpServer http;
+  private final ChangeHub changes = new ChangeHub();
+  private final GrpcFlagServer grpc;
+  private final java.util.concurrent.ScheduledExecutorService heartbeats;
   private int httpPort;
+  private int grpcPort;
   private boolean running;
   private boolean repositoryStarted;
 
@@ -27,7 +31,17 @@ public final class ReferenceFlagService implements AutoCloseable {
     this.settings = b;
     this.repository = new DefinitionRepository(b.mongoUri, b.database, b.collection, b.refreshInterval);
     this.http = new OfrepHttpServer(controls, repository, b.token);
+    this.grpc = new GrpcFlagServer(controls, repository, changes);
     this.httpPort = b.httpPort;
+    this.grpcPort = b.grpcPort;
+    repository.onChange(changes::changed);
+    this.heartbeats = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "reference-service-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
+    long beat = b.heartbeatInterval.toMillis();
+    heartbeats.scheduleAtFixedRate(changes::sendHeartbeats, beat, beat, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** A builder: MongoDB URI required; ports 0 (free ports) by default. */
@@ -42,6 +56,12 @@ public final class ReferenceFlagService implements AutoCloseable {
     }
     startRepository();
     httpPort = http.start(settings.host, httpPort);
+    try {
+      grpcPort = grpc.start(settings.host, grpcPort);
+    } catch (IOException | RuntimeException e) {
+      http.stop();
+      throw e;
+    }
     running = true;
     return this;
   }
@@ -56,6 +76,7 @@ public final class ReferenceFlagService implements AutoCloseable {
   /** Closes the sockets; the service can be started again. */
   public synchronized void stop() {
     http.stop();
+    grpc.stop();
     running = false;
   }
 
@@ -82,6 +103,15 @@ public final class ReferenceFlagService implements AutoCloseable {
     return httpPort;
   }
 
+  public synchronized int grpcPort() {
+    return grpcPort;
+  }
+
+  /** The gRPC target, e.g. {@code 127.0.0.1:9090}, for {@code GrpcFlagStore.builder().target(...).plaintext()}. */
+  public String grpcTarget() {
+    return settings.host + ":" + grpcPort();
+  }
+
   /** The OFREP base URL, e.g. {@code http://127.0.0.1:8016}. */
   public String ofrepBaseUrl() {
     return "http://" + settings.host + ":" + httpPort();
@@ -90,6 +120,7 @@ public final class ReferenceFlagService implements AutoCloseable {
   @Override
   public synchronized void close() {
     stop();
+    heartbeats.shutdownNow();
     repository.close();
   }
 
@@ -118,7 +149,7 @@ public final class ReferenceFlagService implements AutoCloseable {
     ReferenceFlagService service = b.build().start();
     Runtime.getRuntime().addShutdownHook(new Thread(service::close));
     org.slf4j.LoggerFactory.getLogger(ReferenceFlagService.class)
-        .info("serving OFREP at {}", service.ofrepBaseUrl());
+        .info("serving OFREP at {} and gRPC at {}", service.ofrepBaseUrl(), service.grpcTarget());
     Thread.currentThread().join();
   }
 
@@ -126,6 +157,8 @@ public final class ReferenceFlagService implements AutoCloseable {
   public static final class Builder {
     /** How often the definitions are read from MongoDB: 250 ms. */
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMillis(250);
+    /** How often an idle WatchChanges stream gets a heartbeat: 5 s. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
     private String mongoUri;
     private String database = "flagstack";
@@ -135,6 +168,7 @@ public final class ReferenceFlagService implements AutoCloseable {
     private int grpcPort;
     private String token;
     private Duration refreshInterval = DEFAULT_REFRESH_INTERVAL;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
     private Builder() {}
 
@@ -179,6 +213,14 @@ public final class ReferenceFlagService implements AutoCloseable {
         throw new IllegalArgumentException("refreshInterval must be positive, was " + interval);
       }
       this.refreshInterval = interval;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("heartbeatInterval must be positive, was " + interval);
+      }
+      this.heartbeatInterval = interval;
       return this;
     }
 
