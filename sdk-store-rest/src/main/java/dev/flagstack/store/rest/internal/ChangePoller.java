@@ -216,7 +216,13 @@ public final class ChangePoller {
           return;
         }
         try (Response response = call.execute()) {
-          reply = reader.poll(response, conditional);
+          try {
+            reply = reader.poll(response, conditional);
+          } catch (BadReplyException e) {
+            failed(prefix + "sent a malformed reply to the change poll (HTTP " + response.code() + "): "
+                + e.getMessage());
+            return;
+          }
         }
       } catch (StoreException e) {
         failed(e.getMessage());
@@ -235,6 +241,9 @@ public final class ChangePoller {
     }
 
     private void failed(String message) {
+      if (stopped) {
+        return;
+      }
       gap = true;
       if (failures++ == 0) {
         log.warn("{}; change notices resume with the next successful poll, which reports every flag as "
