@@ -200,7 +200,7 @@ class JdbcFlagStoreReadTest {
         Arguments.of(null, "{not json", null, null, null, "default_value is not a valid flag value"),
         Arguments.of(null, null, null, null, null, "default_value is missing"),
         Arguments.of(null, "null", null, null, null, "flag value cannot be JSON null"),
-        Arguments.of(null, "12345678901234567890", null, null, null, "bad number"),
+        Arguments.of(null, "12345678901234567890", null, null, null, "outside the 64-bit range"),
         Arguments.of("color", "\"x\"", null, null, null, "value_type must be one of"),
         Arguments.of("long", "\"x\"", null, null, null, "default_value is STRING, but value_type is 'long'"),
         Arguments.of(null, "true", "[1, 2]", null, null, "overrides must be a JSON object"),
