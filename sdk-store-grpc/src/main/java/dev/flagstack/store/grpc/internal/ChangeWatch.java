@@ -105,11 +105,6 @@ public final class ChangeWatch implements AutoCloseable {
     onClose.accept(this);
   }
 
-  /** Whether no stream is open and none will be (closed, or the server has no WatchChanges). */
-  public synchronized boolean isStopped() {
-    return closed || stopped;
-  }
-
   private void connect() {
     synchronized (this) {
       pendingConnect = null;
