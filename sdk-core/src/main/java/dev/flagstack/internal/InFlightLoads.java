@@ -38,6 +38,11 @@ final class InFlightLoads {
     loads.remove(FlagKey.of(entity, flag));
   }
 
+  /** How many keys have a load registered now. */
+  int size() {
+    return loads.size();
+  }
+
   /** Unregisters every load. */
   void detachAll() {
     loads.clear();

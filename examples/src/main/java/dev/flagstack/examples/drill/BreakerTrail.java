@@ -15,6 +15,7 @@ public final class BreakerTrail extends FlagEventListener {
   private final StringBuilder primary = new StringBuilder();
   private final StringBuilder remote = new StringBuilder();
   private final AtomicLong lastPrimaryOpenNanos = new AtomicLong();
+  private final AtomicLong longestOpenNanos = new AtomicLong();
   private volatile long primaryClosedAtNanos;
   private volatile BreakerState primaryState = BreakerState.CLOSED;
 
@@ -26,6 +27,9 @@ public final class BreakerTrail extends FlagEventListener {
       trail.append(letter(from));
     }
     trail.append('→').append(letter(to));
+    if (openFor != null) {
+      longestOpenNanos.accumulateAndGet(openFor.toNanos(), Math::max);
+    }
     if (role == FlagSource.PRIMARY) {
       primaryState = to;
       if (openFor != null) {
@@ -62,6 +66,11 @@ public final class BreakerTrail extends FlagEventListener {
   /** The open period of the primary's latest trip, or zero. */
   public Duration lastPrimaryOpenPeriod() {
     return Duration.ofNanos(lastPrimaryOpenNanos.get());
+  }
+
+  /** The longest open period any breaker of the client was given so far, or zero. */
+  public Duration longestOpenPeriod() {
+    return Duration.ofNanos(longestOpenNanos.get());
   }
 
   private static char letter(BreakerState state) {
