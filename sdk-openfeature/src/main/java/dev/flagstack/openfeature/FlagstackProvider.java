@@ -42,9 +42,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <h2>Events</h2>
  * READY when initialized; STALE while the primary store's breaker is open or half-open; READY again when
  * it closes; ERROR once a read ends with no layer answering (no cache, store or last-known-good value),
- * until a store answers again. These need {@link #eventListener()} installed on the client. Events are
- * emitted in order from a thread of the provider's own; CONFIGURATION_CHANGED is not emitted, since the
- * client does not learn of flag changes yet.
+ * until a store answers again (ERROR outranks STALE). These need {@link #eventListener()} installed on the
+ * client. They are emitted in order from a thread of the provider's own, starting with the first
+ * evaluation (so a client already degraded at registration turns STALE then); changes faster than
+ * delivery are coalesced to the latest state. CONFIGURATION_CHANGED is not emitted: the client does not
+ * learn of flag changes yet.
  *
  * <h2>Lifecycle</h2>
  * {@link #shutdown()} stops the provider's event thread but leaves the client open: it is the caller's.
