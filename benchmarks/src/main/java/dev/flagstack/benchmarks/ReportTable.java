@@ -18,7 +18,7 @@ import java.util.Map;
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.flagstack.benchmarks.ReportTable RESULT.json [BASELINE]},
  * where BASELINE is the benchmark method the others are compared with, {@code rawCaffeine} by default.
- * Reads JSON by hand so that it needs nothing but a JDK.
+ * Reads JSON with the SDK's own strict reader, so it needs nothing beyond the benchmarks jar.
  */
 public final class ReportTable {
   private static final String ALLOCATION = "gc.alloc.rate.norm";

@@ -1,0 +1,23 @@
+package dev.flagstack.store.rest.internal;
+
+/** Keeps text taken from a reply short and on one line before it goes into a message. */
+public final class Texts {
+  private static final int MAX = 200;
+
+  private Texts() {}
+
+  /** At most 200 characters, control characters replaced by spaces. */
+  public static String shorten(String text) {
+    String s = text.length() > MAX ? text.substring(0, MAX) + "..." : text;
+    StringBuilder out = null;
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        if (out == null) {
+          out = new StringBuilder(s);
+        }
+        out.setCharAt(i, ' ');
+      }
+    }
+    return out == null ? s : out.toString();
+  }
+}
