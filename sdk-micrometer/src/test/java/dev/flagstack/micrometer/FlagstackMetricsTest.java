@@ -169,8 +169,10 @@ class FlagstackMetricsTest {
   }
 
   @Test
-  void aSecondaryWithNoFreePermitCountsAsBusy() {
-    InMemoryFlagStore slow = new InMemoryFlagStore("slow-mongo", Duration.ofSeconds(30)).hang();
+  void aSecondaryWithNoPermitFreedInTimeCountsAsBusy() {
+    // A hung call keeps its permit until the store's own stage ends (never); the next read waits one
+    // call timeout (1 s) for a permit, then skips the secondary as busy.
+    InMemoryFlagStore slow = new InMemoryFlagStore("slow-mongo").hang();
     client = FlagClient.builder().primary(primary).secondary(slow).secondaryMaxConcurrency(1).clock(clock)
         .eventListener(metrics().build()).build();
     primary.failTransiently();

@@ -8,7 +8,7 @@ import dev.flagstack.spi.StoreException;
 public enum FailureReason {
   /** Skipped: its circuit breaker is open. */
   BREAKER_OPEN("breaker_open"),
-  /** The secondary was skipped: every permit was taken by calls in flight. */
+  /** The secondary was skipped: every permit was held by calls in flight, and none came free in time. */
   BUSY("busy"),
   /** A timeout, a connection error, a malformed reply: counts against the breaker. */
   TRANSIENT("transient"),
