@@ -163,6 +163,9 @@ class WholeStackChaosTest {
       }
       assertThat(after.errors()).as("errors once everything is back").isZero();
       assertThat(leftover).as("threads left by clients, tiers and stores").isEmpty();
+      for (String singleton : ThreadCensus.SINGLETONS) {
+        assertThat(ThreadCensus.alive(singleton)).as("JVM-wide %s threads", singleton).isLessThanOrEqualTo(1);
+      }
       // The faults really bit: every fallback was used.
       assertThat(total.answers(Answer.SECONDARY)).as("reads answered by MongoDB").isPositive();
       assertThat(total.answers(Answer.STALE)).as("reads answered by last-known-good").isPositive();

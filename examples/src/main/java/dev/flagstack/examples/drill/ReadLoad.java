@@ -197,6 +197,8 @@ public final class ReadLoad implements AutoCloseable {
         }
         if (settings.hotPauseNanos > 0) {
           LockSupport.parkNanos(settings.hotPauseNanos);
+        } else if ((n & 255) == 0) {
+          Thread.yield(); // a spinning reader leaves the servers and the clients' own threads room to run
         }
       } else {
         detailRead(client, flagClient, slot, coldEntity(client, random), flag);
