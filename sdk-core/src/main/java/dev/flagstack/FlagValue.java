@@ -12,6 +12,13 @@ import java.util.Objects;
  * allocating and throw {@link FlagTypeMismatchException} when the value holds another type. A value
  * round-trips through {@link #toJson()} and {@link #fromJson(String)}: a double always keeps its decimal
  * point, so it reads back as a double.
+ *
+ * <p>Every string in a value (a string value, and each string and key inside an object or array) must be
+ * valid UTF-16 and at most {@value dev.flagstack.internal.Json#MAX_STRING_LENGTH} chars long; objects and
+ * arrays nest at most {@value dev.flagstack.internal.Json#MAX_DEPTH} levels deep. These are checked once,
+ * when a value is made, and are the limits {@link #fromJson(String)} applies, so that any value survives
+ * every cache and store unchanged: an unpaired surrogate has no UTF-8 form and would come back as another
+ * string.
  */
 public final class FlagValue {
   /** The boolean {@code true}. */
@@ -39,9 +46,14 @@ public final class FlagValue {
     return value ? TRUE : FALSE;
   }
 
-  /** A string value. */
+  /**
+   * A string value.
+   *
+   * @throws IllegalArgumentException if it is longer than the limit or holds an unpaired surrogate
+   */
   public static FlagValue of(String value) {
-    return new FlagValue(FlagType.STRING, false, 0, 0, Objects.requireNonNull(value, "value"));
+    Json.checkString(Objects.requireNonNull(value, "value"), "a string flag value");
+    return new FlagValue(FlagType.STRING, false, 0, 0, value);
   }
 
   /** A 64-bit integer value. */
@@ -57,21 +69,35 @@ public final class FlagValue {
     return new FlagValue(FlagType.DOUBLE, false, 0, value, null);
   }
 
-  /** A JSON object made from a map of strings, numbers, booleans, nulls, maps and lists (deep-copied). */
+  /**
+   * A JSON object made from a map of strings, numbers, booleans, nulls, maps and lists (deep-copied).
+   *
+   * @throws IllegalArgumentException for another type, a non-finite number, a string or key over the limit
+   *     or with an unpaired surrogate, or nesting over the limit
+   */
   public static FlagValue object(Map<String, ?> value) {
     return new FlagValue(FlagType.JSON, false, 0, 0, Json.freeze(Objects.requireNonNull(value, "value")));
   }
 
-  /** A JSON array made from a list of strings, numbers, booleans, nulls, maps and lists (deep-copied). */
+  /**
+   * A JSON array made from a list of strings, numbers, booleans, nulls, maps and lists (deep-copied).
+   *
+   * @throws IllegalArgumentException as {@link #object(Map)} does
+   */
   public static FlagValue array(List<?> value) {
     return new FlagValue(FlagType.JSON, false, 0, 0, Json.freeze(Objects.requireNonNull(value, "value")));
   }
 
   /**
    * Reads a value from JSON text: {@code true}/{@code false} become booleans, a quoted string a string,
-   * an integer literal a long, any other number a double, an object or array a JSON value.
+   * an integer literal a long, any other number a double, an object or array a JSON value. The grammar is
+   * strict RFC 8259; duplicate keys, an integer outside the long range and text after the value are
+   * refused, and so are strings and nesting over the limits above. The message names line, column and
+   * reason and never repeats the input.
    *
-   * @throws IllegalArgumentException if the text is not one valid JSON value, or is {@code null}
+   * @throws IllegalArgumentException if the text is not one valid JSON value within the limits, or is JSON
+   *     {@code null}
+   * @throws NullPointerException if {@code json} is null
    */
   public static FlagValue fromJson(String json) {
     Object parsed = Json.parse(Objects.requireNonNull(json, "json"));

@@ -18,8 +18,8 @@ import java.util.Map;
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.flagstack.benchmarks.ReportTable RESULT.json [BASELINE]},
  * where BASELINE is the benchmark method the others are compared with. Without it, each benchmark class
- * is compared with its own baseline: its one method whose name starts with {@code raw}. Reads the JSON
- * with the core's small reader, so it needs nothing but the benchmarks jar.
+ * is compared with its own baseline: its one method whose name starts with {@code raw}. Reads JSON with
+ * the SDK's own strict reader, so it needs nothing beyond the benchmarks jar.
  */
 public final class ReportTable {
   private static final String ALLOCATION = "gc.alloc.rate.norm";

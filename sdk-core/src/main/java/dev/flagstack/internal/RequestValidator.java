@@ -38,8 +38,7 @@ public final class RequestValidator {
             + String.format("%04X", (int) c) + ") at index " + i);
       }
       if (Character.isSurrogate(c)) {
-        boolean paired = Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(id.charAt(i + 1));
-        if (!paired) {
+        if (!Utf16.isPairAt(id, i)) {
           throw new InvalidFlagRequestException(what + " contains an unpaired surrogate at index " + i);
         }
         i++;

@@ -35,6 +35,12 @@ class RedisFlagCacheBuilderTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalidationChannel");
     assertThatThrownBy(() -> RedisFlagCache.builder().uri("http://example:80"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scheme http");
+    assertThatThrownBy(() -> RedisFlagCache.builder().invalidationRepeatDelay(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("invalidationRepeatDelay must be at least 1 ms, was PT0S");
+    assertThatThrownBy(() -> RedisFlagCache.builder().invalidationRepeatDelay(Duration.ofMinutes(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("invalidationRepeatDelay must be at most 1 minute, was PT2M");
   }
 
   @Test
@@ -69,6 +75,10 @@ class RedisFlagCacheBuilderTest {
     assertThat(RedisFlagCache.Builder.DEFAULT_PREFIX).isEqualTo("flagstack");
     assertThat(RedisFlagCache.Builder.DEFAULT_TTL).isEqualTo(Duration.ofMinutes(5));
     assertThat(RedisFlagCache.Builder.DEFAULT_CONNECT_TIMEOUT).isLessThanOrEqualTo(Duration.ofSeconds(1));
+    // Covers a write issued up to the default primary call timeout after the invalidation, plus the budget.
+    assertThat(RedisFlagCache.Builder.DEFAULT_INVALIDATION_REPEAT_DELAY)
+        .isEqualTo(Duration.ofSeconds(2))
+        .isGreaterThan(dev.flagstack.spi.FlagStore.DEFAULT_CALL_TIMEOUT.plus(dev.flagstack.spi.FlagCache.DEFAULT_TIME_BUDGET));
     try (RedisFlagCache cache = RedisFlagCache.builder().uri("redis://127.0.0.1:1").build()) {
       assertThat(cache.name()).isEqualTo("redis");
       assertThat(cache.timeBudget()).isEqualTo(Duration.ofMillis(100));

@@ -7,20 +7,31 @@ import static dev.flagstack.cache.redis.TestSupport.millisToFail;
 import static dev.flagstack.cache.redis.TestSupport.put;
 import static dev.flagstack.cache.redis.TestSupport.roundTripWorks;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flagstack.FlagClient;
 import dev.flagstack.FlagDetail;
 import dev.flagstack.FlagSource;
 import dev.flagstack.FlagValue;
 import dev.flagstack.cache.redis.TestSupport.RecordingInvalidator;
+import dev.flagstack.cache.redis.internal.KeyCodec;
 import dev.flagstack.testing.InMemoryFlagStore;
 import dev.flagstack.testservers.FreePorts;
 import dev.flagstack.testservers.RedisLocalServer;
 import dev.flagstack.testservers.RedisServerExtension;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +112,48 @@ class RedisFlagCacheFailureTest {
 
     await("the tier works again", HEAL_DEADLINE, () -> roundTripWorks(cache, "e", "f"));
     assertThat(get(cache, "e", "f")).containsEntry("f", FlagValue.of("f"));
+  }
+
+  /**
+   * A supplied client that queues while disconnected and has no command timeout would send a buffered SET
+   * whenever it reconnects, however late: the tier cancels its writes after the budget instead.
+   */
+  @Test
+  void aWriteThatMissedItsBudgetIsNeverSentAfterAReconnect() throws Exception {
+    ClientResources resources = DefaultClientResources.builder()
+        .reconnectDelay(Delay.constant(Duration.ofMillis(50))).build();
+    RedisClient queuing = RedisClient.create(resources);
+    queuing.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
+        .build());
+    try {
+      String prefix = "late-" + System.nanoTime();
+      RedisFlagCache cache = cache(RedisFlagCache.builder().client(queuing).uri(redis.uri()).prefix(prefix));
+      awaitConnected(cache);
+      redis.kill();
+      await("the tier saw the connection drop", HEAL_DEADLINE, () -> !cache.isConnected());
+
+      CompletableFuture<Void> write = cache.putAll("e", Map.of("f", FlagValue.TRUE)).toCompletableFuture();
+      assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).hasMessageContaining("missed its 100 ms budget");
+
+      redis.server().restart();
+      // Commands on one connection run in order, and Lettuce sends what it buffered before anything new:
+      // once a lookup has round-tripped, a replayed SET would already have landed.
+      await("the tier works again", HEAL_DEADLINE, () -> {
+        try {
+          cache.getAll("e", java.util.Set.of("probe")).toCompletableFuture().get(1, TimeUnit.SECONDS);
+          return true;
+        } catch (Exception notYet) {
+          return false;
+        }
+      });
+      assertThat(redis.command("EXISTS", new KeyCodec(prefix).key("e", "f"))).isEqualTo(0L);
+    } finally {
+      queuing.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flagstack.FlagValue;
 import dev.flagstack.spi.CacheInvalidator;
+import dev.flagstack.spi.FlagCache;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,18 +71,34 @@ final class TestSupport {
     return millis;
   }
 
-  /** A fake "tiers above" that records what it is asked to evict. */
+  /** A "tiers above" that records what it is asked to evict, and passes it on to a real tier if given one. */
   static final class RecordingInvalidator implements CacheInvalidator {
     final List<String> events = new CopyOnWriteArrayList<>();
+    private final FlagCache target;
+
+    RecordingInvalidator() {
+      this(null);
+    }
+
+    /** Records, then evicts from {@code target} (a real tier above), if any. */
+    RecordingInvalidator(FlagCache target) {
+      this.target = target;
+    }
 
     @Override
     public void invalidate(String entity, String flag) {
       events.add(entity + "/" + flag);
+      if (target != null) {
+        target.invalidate(entity, flag);
+      }
     }
 
     @Override
     public void invalidateAll() {
       events.add("*");
+      if (target != null) {
+        target.invalidateAll();
+      }
     }
 
     long flushes() {

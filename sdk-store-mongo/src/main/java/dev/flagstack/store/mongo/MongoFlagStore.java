@@ -1,44 +1,44 @@
 package dev.flagstack.store.mongo;
 
+import static dev.flagstack.store.mongo.internal.BuilderChecks.checkUnset;
+import static dev.flagstack.store.mongo.internal.BuilderChecks.inRange;
+import static dev.flagstack.store.mongo.internal.BuilderChecks.intMillis;
+import static dev.flagstack.store.mongo.internal.BuilderChecks.notBlank;
+import static dev.flagstack.store.mongo.internal.BuilderChecks.parseConnectionString;
+import static dev.flagstack.store.mongo.internal.BuilderChecks.positive;
+
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
-import com.mongodb.MongoCommandException;
-import com.mongodb.MongoSecurityException;
 import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoCursor;
-import com.mongodb.client.model.Filters;
 import dev.flagstack.FlagDefinition;
 import dev.flagstack.FlagValue;
+import dev.flagstack.spi.FlagDefinitionStore;
 import dev.flagstack.spi.FlagStore;
 import dev.flagstack.spi.StoreException;
-import dev.flagstack.store.mongo.internal.FlagDocuments;
-import dev.flagstack.store.mongo.internal.InvalidDefinitionException;
+import dev.flagstack.store.mongo.internal.DefinitionQuery;
 import dev.flagstack.store.mongo.internal.Secrets;
+import dev.flagstack.store.mongo.internal.StoreBackend;
+import dev.flagstack.store.mongo.internal.StoreErrors;
 import dev.flagstack.store.mongo.internal.StoreExecutor;
+import dev.flagstack.store.mongo.internal.StoreSettings;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.bson.BsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A read-only {@link FlagStore} over a MongoDB collection of flag definitions, usable as the secondary
- * store (a database read when the flags API is down) or as the primary (the database read directly).
- * Each definition is evaluated with {@link FlagDefinition#evaluate(String)}, so this store answers exactly
- * as any other implementation of those rules.
+ * A read-only {@link FlagDefinitionStore} over a MongoDB collection of flag definitions, usable as the
+ * secondary store (a database read when the flags API is down) or as the primary (the database read
+ * directly). It serves the definitions themselves ({@link #getDefinitions}), which the client can cache
+ * and evaluate for every entity, and {@link #getFlags} evaluates them with
+ * {@link FlagDefinition#evaluate(String)}, so this store answers exactly as any other implementation of
+ * those rules.
  *
  * <pre>{@code
  * MongoFlagStore store = MongoFlagStore.builder()
@@ -92,69 +92,35 @@ import org.slf4j.LoggerFactory;
  * ms, connect {@value Builder#DEFAULT_CONNECT_TIMEOUT_MS} ms, socket read {@value Builder#DEFAULT_READ_TIMEOUT_MS}
  * ms, pool wait {@value Builder#DEFAULT_POOL_WAIT_TIMEOUT_MS} ms, reads not retried), overriding any
  * timeouts in the URI. A client you pass in keeps its own settings, so configure it likewise; either way
- * the {@link FlagStore} client abandons a call after {@link #callTimeout()}.
+ * the {@link FlagStore} client abandons a call after {@link #callTimeout()}. Every find also carries
+ * {@code maxTimeMS} = {@link #callTimeout()}, so the server stops a query the client gave up on. A
+ * returned stage completes only once the driver call has returned (never on a timer of its own), so a
+ * caller that holds a permit until then bounds the queries really running.
  *
  * <h2>Lifecycle</h2>
  * Thread-safe and immutable. {@link #close()} stops the store's threads (queued calls fail transiently)
  * and closes the {@code MongoClient} only if this store built it. Idempotent.
  */
-public final class MongoFlagStore implements FlagStore {
+public final class MongoFlagStore implements FlagDefinitionStore {
   private static final Logger log = LoggerFactory.getLogger(MongoFlagStore.class);
 
   private final String name;
   private final Duration callTimeout;
-  private final MongoClient client;
-  private final boolean ownsClient;
-  private final MongoCollection<BsonDocument> collection;
+  private final StoreBackend backend;
+  private final DefinitionQuery query;
   private final StoreExecutor executor;
-  private final Secrets secrets;
-  private final String description;
+  private final StoreErrors errors;
   private volatile boolean closed;
 
-  private MongoFlagStore(Builder b) {
-    this.name = b.name;
-    this.callTimeout = b.callTimeout;
-    this.secrets = b.connectionString == null ? Secrets.none() : Secrets.of(b.connectionString);
-    String database = b.database;
-    String where;
-    if (b.client != null) {
-      this.client = b.client;
-      this.ownsClient = false;
-      where = "a supplied client";
-    } else {
-      ConnectionString cs = b.parsedConnectionString;
-      MongoClientSettings.Builder settings = MongoClientSettings.builder()
-          .applyConnectionString(cs)
-          .retryReads(false)
-          .applyToClusterSettings(c -> c.serverSelectionTimeout(b.serverSelectionTimeout.toMillis(), TimeUnit.MILLISECONDS))
-          .applyToSocketSettings(s -> s
-              .connectTimeout((int) b.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-              .readTimeout((int) b.readTimeout.toMillis(), TimeUnit.MILLISECONDS))
-          .applyToConnectionPoolSettings(p -> p
-              .maxWaitTime(b.poolWaitTimeout.toMillis(), TimeUnit.MILLISECONDS)
-              .maxSize(b.executorThreads)
-              .minSize(0));
-      if (b.clientSettings != null) {
-        b.clientSettings.accept(settings);
-      }
-      this.client = MongoClients.create(settings.build());
-      this.ownsClient = true;
-      if (database == null) {
-        database = cs.getDatabase();
-      }
-      where = String.join(",", cs.getHosts());
-    }
-    if (database == null) {
-      database = Builder.DEFAULT_DATABASE;
-    }
-    this.collection = client.getDatabase(database)
-        .getCollection(b.collection, BsonDocument.class)
-        .withReadPreference(b.readPreference);
-    this.executor = new StoreExecutor(name, b.executorThreads, b.queueCapacity);
-    this.description = "MongoFlagStore{name=" + name + ", hosts=" + secrets.redact(where)
-        + ", database=" + database + ", collection=" + b.collection
-        + ", readPreference=" + b.readPreference.getName() + ", ownsClient=" + ownsClient + '}';
-    log.debug("created {}", description);
+  private MongoFlagStore(StoreSettings s) {
+    this.name = s.name();
+    this.callTimeout = s.callTimeout();
+    Secrets secrets = s.connectionString() == null ? Secrets.none() : Secrets.of(s.connectionString());
+    this.backend = new StoreBackend(s, Builder.DEFAULT_DATABASE, secrets);
+    this.query = new DefinitionQuery(backend.collection(), callTimeout);
+    this.executor = new StoreExecutor(name, s.executorThreads(), s.queueCapacity());
+    this.errors = new StoreErrors(name, secrets);
+    log.debug("created {}", backend.description());
   }
 
   /** A builder with every default; set {@link Builder#connectionString} or {@link Builder#client}. */
@@ -174,102 +140,25 @@ public final class MongoFlagStore implements FlagStore {
   }
 
   /**
-   * Evaluates {@code flags} for {@code entity} from their documents, in one query, on the store's threads.
-   * The stage fails with a {@link StoreException}: non-transient for a bad document or refused
-   * authentication, transient otherwise.
+   * The definitions of those {@code flags} that have a document, in one query, on the store's threads.
+   * The stage fails with a {@link StoreException}: non-transient ({@code rejected}, naming the flag) if a
+   * requested document breaks the schema or authentication is refused, transient otherwise. The map is
+   * unmodifiable.
+   */
+  @Override
+  public CompletionStage<Map<String, FlagDefinition>> getDefinitions(Set<String> flags) {
+    Objects.requireNonNull(flags, "flags");
+    return executor.submit(() -> Collections.unmodifiableMap(query.run(flags)), errors);
+  }
+
+  /**
+   * {@code flags} evaluated for {@code entity}: {@link #getDefinitions} (one query) and
+   * {@link FlagDefinition#evaluate}; fails as {@link #getDefinitions} does.
    */
   @Override
   public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
     Objects.requireNonNull(entity, "entity");
-    Objects.requireNonNull(flags, "flags");
-    CompletableFuture<Map<String, FlagValue>> result = new CompletableFuture<>();
-    if (closed) {
-      result.completeExceptionally(StoreException.transientFailure("mongo store '" + name + "' is closed", null));
-      return result;
-    }
-    List<String> ids = new ArrayList<>(flags);
-    StoreExecutor.Task task = new StoreExecutor.Task() {
-      @Override
-      public void run() {
-        try {
-          result.complete(query(entity, ids));
-        } catch (Throwable e) { // NOPMD: the stage must complete whatever happens
-          result.completeExceptionally(translate(e));
-          if (e instanceof VirtualMachineError) {
-            throw (VirtualMachineError) e;
-          }
-        }
-      }
-
-      @Override
-      public void abandon() {
-        result.completeExceptionally(StoreException.transientFailure("mongo store '" + name + "' was closed", null));
-      }
-    };
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      result.completeExceptionally(StoreException.transientFailure(closed
-          ? "mongo store '" + name + "' is closed"
-          : "mongo store '" + name + "' is busy: its queue is full", null));
-    }
-    return result;
-  }
-
-  private Map<String, FlagValue> query(String entity, List<String> ids) throws InvalidDefinitionException {
-    Map<String, FlagValue> values = new HashMap<>(ids.size() * 2);
-    InvalidDefinitionException firstBad = null;
-    // One batch for the whole answer; the limit lets the server close the cursor without a killCursors.
-    try (MongoCursor<BsonDocument> cursor = collection.find(Filters.in("_id", ids))
-        .projection(FlagDocuments.PROJECTION)
-        .batchSize(ids.size())
-        .limit(ids.size())
-        .iterator()) {
-      while (cursor.hasNext()) {
-        BsonDocument doc = cursor.next();
-        try {
-          FlagDefinition def = FlagDocuments.parse(doc);
-          values.put(def.key(), def.evaluate(entity));
-        } catch (InvalidDefinitionException e) {
-          if (firstBad == null || e.flag().compareTo(firstBad.flag()) < 0) {
-            firstBad = e;
-          }
-        }
-      }
-    }
-    if (firstBad != null) {
-      throw firstBad;
-    }
-    return values;
-  }
-
-  private StoreException translate(Throwable e) {
-    if (e instanceof InvalidDefinitionException) {
-      InvalidDefinitionException bad = (InvalidDefinitionException) e;
-      return StoreException.rejected("flag '" + bad.flag() + "' has an invalid definition: " + bad.getMessage(), null);
-    }
-    if (e instanceof StoreException) {
-      return (StoreException) e;
-    }
-    if (e instanceof MongoSecurityException
-        || (e instanceof MongoCommandException && isAuthCode(((MongoCommandException) e).getErrorCode()))) {
-      return StoreException.rejected("mongo store '" + name + "' was refused: " + describe(e), secrets.safeCause(e));
-    }
-    String why = closed ? "was closed" : "failed";
-    return StoreException.transientFailure("mongo store '" + name + "' " + why + ": " + describe(e),
-        secrets.safeCause(e));
-  }
-
-  private static boolean isAuthCode(int code) {
-    return code == 13 || code == 18; // Unauthorized, AuthenticationFailed
-  }
-
-  private String describe(Throwable e) {
-    String message = secrets.redact(e.getMessage());
-    if (message != null && message.length() > 300) {
-      message = message.substring(0, 300) + "...";
-    }
-    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    return FlagDefinitionStore.super.getFlags(entity, flags);
   }
 
   /** Stops the store's threads and closes the client if this store built it. Idempotent. */
@@ -280,15 +169,13 @@ public final class MongoFlagStore implements FlagStore {
     }
     closed = true;
     executor.shutdownNow();
-    if (ownsClient) {
-      client.close();
-    }
+    backend.close();
   }
 
   /** The name, hosts, database, collection and read preference; never the connection string or a password. */
   @Override
   public String toString() {
-    return description;
+    return backend.description();
   }
 
   /**
@@ -360,14 +247,7 @@ public final class MongoFlagStore implements FlagStore {
       if (client != null) {
         throw new IllegalStateException("connectionString cannot be combined with client(...)");
       }
-      Secrets secrets = Secrets.of(uri);
-      try {
-        this.parsedConnectionString = new ConnectionString(uri);
-      } catch (RuntimeException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        throw new IllegalArgumentException("connectionString is not a valid MongoDB connection string: "
-            + secrets.redact(why.replace(uri, "<connectionString>")));
-      }
+      this.parsedConnectionString = parseConnectionString(uri);
       this.connectionString = uri;
       return this;
     }
@@ -454,25 +334,13 @@ public final class MongoFlagStore implements FlagStore {
 
     /** Threads running the driver, 1 to 256; default {@value #DEFAULT_EXECUTOR_THREADS}. */
     public Builder executorThreads(int threads) {
-      if (this.executorThreads != 0) {
-        throw new IllegalStateException("executorThreads was already set to " + this.executorThreads);
-      }
-      if (threads < 1 || threads > 256) {
-        throw new IllegalArgumentException("executorThreads must be between 1 and 256, was " + threads);
-      }
-      this.executorThreads = threads;
+      this.executorThreads = inRange("executorThreads", this.executorThreads, threads, 1, 256);
       return this;
     }
 
     /** Calls that may wait for a thread, 1 to 100,000; default {@value #DEFAULT_QUEUE_CAPACITY}. */
     public Builder queueCapacity(int capacity) {
-      if (this.queueCapacity != 0) {
-        throw new IllegalStateException("queueCapacity was already set to " + this.queueCapacity);
-      }
-      if (capacity < 1 || capacity > 100_000) {
-        throw new IllegalArgumentException("queueCapacity must be between 1 and 100000, was " + capacity);
-      }
-      this.queueCapacity = capacity;
+      this.queueCapacity = inRange("queueCapacity", this.queueCapacity, capacity, 1, 100_000);
       return this;
     }
 
@@ -503,58 +371,29 @@ public final class MongoFlagStore implements FlagStore {
       if (client != null && clientSettings != null) {
         throw new IllegalStateException("clientSettings applies only to a client built from connectionString(...)");
       }
-      Builder b = new Builder();
-      b.name = name != null ? name : DEFAULT_NAME;
-      b.connectionString = connectionString;
-      b.parsedConnectionString = parsedConnectionString;
-      b.client = client;
-      b.database = database;
-      b.collection = collection != null ? collection : DEFAULT_COLLECTION;
-      b.callTimeout = callTimeout != null ? callTimeout : DEFAULT_CALL_TIMEOUT;
-      b.serverSelectionTimeout = serverSelectionTimeout != null ? serverSelectionTimeout
-          : Duration.ofMillis(DEFAULT_SERVER_SELECTION_TIMEOUT_MS);
-      b.connectTimeout = connectTimeout != null ? connectTimeout : Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MS);
-      b.readTimeout = readTimeout != null ? readTimeout : Duration.ofMillis(DEFAULT_READ_TIMEOUT_MS);
-      b.poolWaitTimeout = poolWaitTimeout != null ? poolWaitTimeout : Duration.ofMillis(DEFAULT_POOL_WAIT_TIMEOUT_MS);
-      b.readPreference = readPreference != null ? readPreference : DEFAULT_READ_PREFERENCE;
-      b.executorThreads = executorThreads != 0 ? executorThreads : DEFAULT_EXECUTOR_THREADS;
-      b.queueCapacity = queueCapacity != 0 ? queueCapacity : DEFAULT_QUEUE_CAPACITY;
-      b.clientSettings = clientSettings;
-      return new MongoFlagStore(b);
+      return new MongoFlagStore(new StoreSettings(
+          name != null ? name : DEFAULT_NAME,
+          connectionString, parsedConnectionString, client, database,
+          collection != null ? collection : DEFAULT_COLLECTION,
+          callTimeout != null ? callTimeout : DEFAULT_CALL_TIMEOUT,
+          orMillis(serverSelectionTimeout, DEFAULT_SERVER_SELECTION_TIMEOUT_MS),
+          orMillis(connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS),
+          orMillis(readTimeout, DEFAULT_READ_TIMEOUT_MS),
+          orMillis(poolWaitTimeout, DEFAULT_POOL_WAIT_TIMEOUT_MS),
+          readPreference != null ? readPreference : DEFAULT_READ_PREFERENCE,
+          executorThreads != 0 ? executorThreads : DEFAULT_EXECUTOR_THREADS,
+          queueCapacity != 0 ? queueCapacity : DEFAULT_QUEUE_CAPACITY,
+          clientSettings));
+    }
+
+    private static Duration orMillis(Duration value, long defaultMillis) {
+      return value != null ? value : Duration.ofMillis(defaultMillis);
     }
 
     /** Never shows the connection string, even if asked. */
     @Override
     public String toString() {
       return "MongoFlagStore.Builder{" + (client != null ? "client" : connectionString != null ? "connectionString" : "unset") + '}';
-    }
-
-    private static void checkUnset(String option, Object current, Object value) {
-      Objects.requireNonNull(value, option);
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set to " + current);
-      }
-    }
-
-    private static String notBlank(String option, String value) {
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(option + " must not be blank, was '" + value + "'");
-      }
-      return value;
-    }
-
-    private static Duration positive(String option, Duration d) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(option + " must be positive, was " + d);
-      }
-      return d;
-    }
-
-    private static Duration intMillis(String option, Duration d) {
-      if (d.toMillis() > Integer.MAX_VALUE || d.toMillis() < 1) {
-        throw new IllegalArgumentException(option + " must be from 1 ms to " + Integer.MAX_VALUE + " ms, was " + d);
-      }
-      return d;
     }
   }
 }

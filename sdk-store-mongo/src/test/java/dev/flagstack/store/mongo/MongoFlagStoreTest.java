@@ -15,6 +15,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
+import com.mongodb.event.CommandSucceededEvent;
 import dev.flagstack.FlagDefinition;
 import dev.flagstack.FlagErrorKind;
 import dev.flagstack.FlagValue;
@@ -372,6 +373,63 @@ class MongoFlagStoreTest {
     release.countDown();
     assertThat(await(running)).containsKey("f");
     assertThat(await(queued)).containsKey("f");
+  }
+
+  @Test
+  void everyFindCarriesTheCallTimeoutAsMaxTimeMS() throws Exception {
+    insert(admin, collection, flag("f", true));
+    read(store, "e", "f");
+    assertThat(commands.lastFind().getNumber("maxTimeMS").longValue()).isEqualTo(2_000L);
+
+    CommandCounter own = new CommandCounter();
+    MongoFlagStore quick = track(MongoFlagStore.builder()
+        .connectionString(mongo.connectionString())
+        .collection(collection)
+        .callTimeout(Duration.ofMillis(750))
+        .clientSettings(s -> s.addCommandListener(own))
+        .build());
+    read(quick, "e", "f");
+    assertThat(own.lastFind().getNumber("maxTimeMS").longValue()).isEqualTo(750L);
+  }
+
+  /** The client holds its concurrency permit until the stage completes: that must mean the query is over. */
+  @Test
+  void theStageCompletesOnlyWhenTheDriverCallHasReturnedEvenPastTheCallTimeout() throws Exception {
+    CountDownLatch inDriver = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CommandListener slowReply = new CommandListener() {
+      @Override
+      public void commandSucceeded(CommandSucceededEvent event) {
+        if (event.getCommandName().equals("find")) {
+          inDriver.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    };
+    insert(admin, collection, flag("f", true));
+    MongoFlagStore slow = track(MongoFlagStore.builder()
+        .connectionString(mongo.connectionString())
+        .collection(collection)
+        .callTimeout(Duration.ofMillis(100))
+        .clientSettings(s -> s.addCommandListener(slowReply))
+        .build());
+    try {
+      CompletableFuture<Map<String, FlagValue>> stage = slow.getFlags("e", Set.of("f")).toCompletableFuture();
+      assertThat(inDriver.await(5, TimeUnit.SECONDS)).isTrue();
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+      while (System.nanoTime() < until) {
+        assertThat(stage).as("the driver call is still running").isNotDone();
+        Thread.sleep(20);
+      }
+      release.countDown();
+      assertThat(await(stage)).containsEntry("f", FlagValue.TRUE);
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test

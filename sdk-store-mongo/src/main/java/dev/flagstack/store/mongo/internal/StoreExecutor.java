@@ -2,6 +2,8 @@ package dev.flagstack.store.mongo.internal;
 
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,44 @@ public final class StoreExecutor {
    */
   public void execute(Task task) {
     pool.execute(task);
+  }
+
+  /**
+   * Runs {@code work} on a store thread. The future completes on that thread when {@code work} has
+   * returned or thrown (the failure translated by {@code errors}), never earlier; at once with a
+   * transient failure if the queue is full or the store closed; and with a transient failure if
+   * {@link #shutdownNow()} drops it from the queue.
+   */
+  public <T> CompletableFuture<T> submit(Callable<T> work, StoreErrors errors) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    if (pool.isShutdown()) {
+      result.completeExceptionally(errors.closed());
+      return result;
+    }
+    Task task = new Task() {
+      @Override
+      public void run() {
+        try {
+          result.complete(work.call());
+        } catch (Throwable e) { // NOPMD: the future must complete whatever happens
+          result.completeExceptionally(errors.translate(e, pool.isShutdown()));
+          if (e instanceof VirtualMachineError) {
+            throw (VirtualMachineError) e;
+          }
+        }
+      }
+
+      @Override
+      public void abandon() {
+        result.completeExceptionally(errors.closedWhileQueued());
+      }
+    };
+    try {
+      pool.execute(task);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(pool.isShutdown() ? errors.closed() : errors.busy());
+    }
+    return result;
   }
 
   /** Interrupts running tasks and abandons queued ones. */
