@@ -17,7 +17,7 @@ record Comparison(String group, String title, List<String> layerMethods, String 
               + " primary was never called.",
           "id validation, a composite-key probe (reused per thread) instead of a precomputed String key, and for"
               + " `getFlag` the throwing read's bookkeeping. Both sides pay Caffeine's `System.nanoTime()` read for"
-              + " expiry (about 23 ns on this VM).",
+              + " expiry (about 23 ns on the VM of the README's quiet run).",
           FAILED),
       new Comparison("RedisTierHitBenchmark", "Redis-tier hit vs a raw Lettuce GET", List.of("getFlag"),
           "`FlagClient.getFlag` served by `RedisFlagCache` (the only tier, so every read is a Redis round trip)"
@@ -30,11 +30,16 @@ record Comparison(String group, String title, List<String> layerMethods, String 
               + " Lettuce's event loop and the reading thread is woken, as for the raw call.",
           FAILED),
       new Comparison("GrpcPrimaryMissBenchmark", "gRPC primary miss vs a raw generated stub call", List.of("getFlag"),
-          "`FlagClient.getFlag` with the gRPC store as primary and no cache tier, against the generated"
-              + " blocking stub's call to the same Netty server.",
-          "the client's breaker and in-flight sharing, the store's deadline and reply mapping.",
-          "`sdk-store-grpc` had not been merged into main when this run was made, so there is no gRPC store to"
-              + " measure yet."),
+          "`FlagClient.getFlag` with `GrpcFlagStore` as primary and no cache tier (every read a miss, a new"
+              + " entity each time) against the generated blocking stub's `GetFlags` (1 s deadline, as the store"
+              + " sets) to the same Netty server in this JVM, which implements the generated `FlagServiceImplBase`."
+              + " `futureStub` is a reference: the generated future stub's call, awaited. Tear-down checks one"
+              + " server call per read and a closed breaker.",
+          "the store's async call completes on gRPC's shared executor and wakes the caller, where the blocking"
+              + " stub runs the reply on the caller's own thread (the `futureStub` row prices that hand-off);"
+              + " reading the reply into `FlagValue`s, the breaker, in-flight sharing, the call timeout and the"
+              + " last-known-good write.",
+          "`sdk-store-grpc` was not on the classpath, or the benchmark failed; see the output of `results.sh`."),
       new Comparison("RestPrimaryMissBenchmark", "REST primary miss vs a raw OkHttp call", List.of("getFlag"),
           "`FlagClient.getFlag` with `RestFlagStore` as primary and no cache tier (every read a miss, a new"
               + " entity each time) against a synchronous OkHttp POST of the same OFREP request, body read as a"
