@@ -1,27 +1,19 @@
 package dev.flagstack;
 
-import dev.flagstack.internal.EngineConfig;
+import dev.flagstack.internal.ClientReads;
+import dev.flagstack.internal.EngineSettings;
 import dev.flagstack.internal.RequestValidator;
-import dev.flagstack.internal.Resolution;
 import dev.flagstack.internal.ResolutionEngine;
-import dev.flagstack.internal.SafeListener;
 import dev.flagstack.spi.FlagCache;
 import dev.flagstack.spi.FlagStore;
 import dev.flagstack.spi.LocalFlagCache;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.Executor;
 
 /**
  * Reads feature flags through layers that keep answering when backends fail: cache tiers, then the
@@ -43,8 +35,10 @@ import org.slf4j.LoggerFactory;
  *       when every layer failed; a store's other non-transient refusal arrives with errorKind REJECTED.
  *   <li>{@link #getBoolean} and the other typed reads never throw: they return the caller's default.
  *   <li>{@link #getFlagDetail} never throws and says where the value came from.
- *   <li>The {@code ...Async} variants never block; their futures may complete on a provider's I/O thread,
- *       so do not block in a dependent stage (use the {@code ...Async} stage methods with your executor).
+ *   <li>The {@code ...Async} variants never block. Their futures never complete on a store's I/O thread
+ *       or on the client's timer thread: on the client's executor ({@link Builder#executor}), or on a
+ *       calling thread if a layer answered synchronously or {@link #close()} ended the read. A dependent
+ *       stage that blocks holds up no other read's timeout.
  * </ul>
  *
  * <h2>Limits</h2>
@@ -54,42 +48,42 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads and lifecycle</h2>
  * A client is thread-safe and immutable once built; build one and share it. A memory-tier hit through a
- * typed read is synchronous, lock-free and allocation-free. {@link #close()} ends in-flight reads and is
- * idempotent; the stores and caches passed to the builder stay open, since the caller created them.
+ * typed read is synchronous, lock-free and allocation-free. Each client owns one daemon timer thread
+ * ({@code flagstack-timer-N}) for layer deadlines and, unless given an executor, a cached pool of daemon
+ * threads ({@code flagstack-worker-N}) for continuations. {@link #close()} ends in-flight reads, stops
+ * those threads and is idempotent; the stores, caches and executor passed to the builder stay open, since
+ * the caller created them.
  */
 public final class FlagClient implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(FlagClient.class);
-
-  private final Builder settings;
+  private final EngineSettings settings;
   private final ResolutionEngine engine;
-  private final LocalFlagCache hotTier;
-  private final SafeListener listener;
-  private final boolean timed;
-  private volatile boolean closed;
+  private final ClientReads reads;
 
-  private FlagClient(Builder builder) {
-    this.settings = builder.copy();
-    this.engine = new ResolutionEngine(new EngineConfig(
-        List.copyOf(builder.caches), builder.primary, builder.secondary, builder.primaryBreaker,
-        builder.cacheBreaker, builder.secondaryMaxConcurrency, builder.secondaryCacheTtl,
-        builder.secondaryCacheMaxEntries, builder.lastKnownGood, builder.lastKnownGoodMaxEntries,
-        builder.lastKnownGoodMaxAge, builder.maxBatchSize, builder.clock, builder.eventListener));
-    this.hotTier = engine.hotTier();
-    this.listener = engine.listener();
-    this.timed = listener.enabled();
+  private FlagClient(EngineSettings settings) {
+    this.settings = settings;
+    this.engine = new ResolutionEngine(settings);
+    this.reads = new ClientReads(engine);
   }
 
   /** A builder with every default. */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(new EngineSettings()
+        .secondaryMaxConcurrency(Builder.DEFAULT_SECONDARY_MAX_CONCURRENCY)
+        .secondaryCacheTtl(Builder.DEFAULT_SECONDARY_CACHE_TTL)
+        .secondaryCacheMaxEntries(Builder.DEFAULT_SECONDARY_CACHE_MAX_ENTRIES)
+        .lastKnownGoodMaxEntries(Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_ENTRIES)
+        .lastKnownGoodMaxAge(Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_AGE)
+        .maxBatchSize(Builder.DEFAULT_MAX_BATCH_SIZE), false);
   }
 
   /**
    * A builder holding this client's settings and layers, for a variant. The new client has its own
-   * breakers and in-flight reads but shares the layers, which stay the caller's to close.
+   * breakers, caches of its own, threads and in-flight reads but shares the layers, which stay the
+   * caller's to close. Unlike a fresh builder, it lets {@link Builder#primary} and
+   * {@link Builder#secondary} replace the inherited store once.
    */
   public Builder newBuilder() {
-    return settings.copy();
+    return new Builder(settings.copy(), true);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -103,11 +97,8 @@ public final class FlagClient implements AutoCloseable {
    * @throws FlagUnavailableException if every layer failed and no last-known-good value is left
    */
   public FlagValue getFlag(String entity, String flag) {
-    FlagValue hit = hotHit(entity, flag);
-    if (hit != null) {
-      return hit;
-    }
-    return valueOrThrow(resolveOne(entity, flag).join());
+    FlagValue hit = reads.hotHit(entity, flag);
+    return hit != null ? hit : ClientReads.valueOrThrow(ClientReads.join(reads.resolveOne(entity, flag)));
   }
 
   /**
@@ -118,48 +109,17 @@ public final class FlagClient implements AutoCloseable {
    * @throws FlagUnavailableException if any flag could not be read from any layer
    */
   public Map<String, FlagValue> getFlags(String entity, Collection<String> flags) {
-    return unwrapJoin(getFlagsAsync(entity, flags));
+    return ClientReads.join(getFlagsAsync(entity, flags));
   }
 
   /** {@link #getFlag} without blocking: the future fails with the same exceptions. */
   public CompletableFuture<FlagValue> getFlagAsync(String entity, String flag) {
-    FlagValue hit = hotHit(entity, flag);
-    if (hit != null) {
-      return CompletableFuture.completedFuture(hit);
-    }
-    return resolveOne(entity, flag).thenApply(FlagClient::valueOrThrow);
+    return reads.value(entity, flag);
   }
 
   /** {@link #getFlags} without blocking: the future fails with the same exceptions. */
   public CompletableFuture<Map<String, FlagValue>> getFlagsAsync(String entity, Collection<String> flags) {
-    long start = System.nanoTime();
-    Set<String> batch;
-    try {
-      batch = engine.validator().checkBatch(entity, flags);
-    } catch (InvalidFlagRequestException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    if (batch.isEmpty()) {
-      return CompletableFuture.completedFuture(Map.of());
-    }
-    return engine.resolve(entity, batch).thenApply(resolutions -> {
-      Map<String, FlagValue> values = new LinkedHashMap<>();
-      FlagException failure = null;
-      long nanos = System.nanoTime() - start;
-      for (Map.Entry<String, Resolution> e : resolutions.entrySet()) {
-        Resolution r = e.getValue();
-        report(entity, e.getKey(), r, nanos);
-        if (r.error() == null) {
-          values.put(e.getKey(), r.value());
-        } else if (!(r.error() instanceof FlagNotFoundException) && failure == null) {
-          failure = r.error();
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-      return Collections.unmodifiableMap(values);
-    });
+    return reads.batch(entity, flags);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -167,7 +127,8 @@ public final class FlagClient implements AutoCloseable {
 
   /**
    * The value of {@code flag} with where it came from; on any failure the caller's default with the
-   * error kind. Never throws.
+   * error kind. Never throws. A null {@code defaultValue} is a bad request: the detail has a null value,
+   * source DEFAULT and {@link FlagErrorKind#INVALID_REQUEST}, and no layer is read.
    */
   public FlagDetail getFlagDetail(String entity, String flag, FlagValue defaultValue) {
     return getFlagDetailAsync(entity, flag, defaultValue).join();
@@ -175,31 +136,24 @@ public final class FlagClient implements AutoCloseable {
 
   /** {@link #getFlagDetail} without blocking; the future never fails. */
   public CompletableFuture<FlagDetail> getFlagDetailAsync(String entity, String flag, FlagValue defaultValue) {
-    Objects.requireNonNull(defaultValue, "defaultValue");
-    FlagValue hit = hotHit(entity, flag);
-    if (hit != null) {
-      return CompletableFuture.completedFuture(FlagDetail.served(hit, FlagSource.CACHE, hotTier.name()));
-    }
-    return resolveOne(entity, flag).thenApply(r -> r.error() == null
-        ? FlagDetail.served(r.value(), r.source(), r.layer())
-        : FlagDetail.defaulted(defaultValue, r.error().errorKind()));
+    return reads.detail(entity, flag, defaultValue);
   }
 
   /** The boolean value of {@code flag}, or {@code defaultValue} if it cannot be read or is not a boolean. */
   public boolean getBoolean(String entity, String flag, boolean defaultValue) {
-    FlagValue v = typedRead(entity, flag, FlagType.BOOLEAN);
+    FlagValue v = reads.typed(entity, flag, FlagType.BOOLEAN);
     return v == null ? defaultValue : v.booleanValue();
   }
 
   /** The string value of {@code flag}, or {@code defaultValue} if it cannot be read or is not a string. */
   public String getString(String entity, String flag, String defaultValue) {
-    FlagValue v = typedRead(entity, flag, FlagType.STRING);
+    FlagValue v = reads.typed(entity, flag, FlagType.STRING);
     return v == null ? defaultValue : v.stringValue();
   }
 
   /** The integer value of {@code flag}, or {@code defaultValue} if it cannot be read or is not a LONG. */
   public long getLong(String entity, String flag, long defaultValue) {
-    FlagValue v = typedRead(entity, flag, FlagType.LONG);
+    FlagValue v = reads.typed(entity, flag, FlagType.LONG);
     return v == null ? defaultValue : v.longValue();
   }
 
@@ -208,21 +162,31 @@ public final class FlagClient implements AutoCloseable {
    * read or is not a number.
    */
   public double getDouble(String entity, String flag, double defaultValue) {
-    FlagValue v = typedRead(entity, flag, FlagType.DOUBLE);
+    FlagValue v = reads.typed(entity, flag, FlagType.DOUBLE);
     return v == null ? defaultValue : v.doubleValue();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Cache control, health, lifecycle
 
-  /** Drops one entry from every cache tier. */
+  /**
+   * Forgets one entry everywhere this client remembers it: every cache tier, the secondary's short-lived
+   * cache and the last-known-good value. It wins over loads already in flight: a read that starts after
+   * this call returns never joins a load that started before it, and such a load writes nothing to the
+   * tiers and nothing to last-known-good (the callers already waiting on it still get its answer: their
+   * reads began before the change).
+   */
   public void invalidate(String entity, String flag) {
     RequestValidator.checkId("entity", entity);
     RequestValidator.checkId("flag", flag);
     engine.invalidate(entity, flag);
   }
 
-  /** Drops every entry from every cache tier. */
+  /**
+   * Drops every entry from every cache tier and the secondary's short-lived cache, winning over loads in
+   * flight as {@link #invalidate} does. Last-known-good values stay (they are the fallback of an outage);
+   * each goes when a store says its flag is not found or {@link #invalidate} names it.
+   */
   public void invalidateAll() {
     engine.invalidateAll();
   }
@@ -237,131 +201,26 @@ public final class FlagClient implements AutoCloseable {
     return engine.cacheBreakerState(tierName);
   }
 
-  /** Ends in-flight reads with {@link FlagErrorKind#UNAVAILABLE}; later reads fail the same way. Idempotent. */
+  /**
+   * Ends in-flight reads with {@link FlagErrorKind#UNAVAILABLE}, and later reads fail the same way; stops
+   * the client's own threads. Idempotent.
+   */
   @Override
   public void close() {
-    closed = true;
     engine.close();
   }
 
   @Override
   public String toString() {
-    return "FlagClient{caches=" + settings.caches.stream().map(FlagCache::name).toList()
-        + ", primary=" + settings.primary.name()
-        + (settings.secondary == null ? "" : ", secondary=" + settings.secondary.name()) + '}';
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Internals
-
-  /** A hit in the first, in-process tier. Ids that reach the cache were validated when stored. */
-  private FlagValue hotHit(String entity, String flag) {
-    LocalFlagCache hot = hotTier;
-    if (hot == null || entity == null || flag == null || closed) {
-      return null;
-    }
-    long start = timed ? System.nanoTime() : 0L;
-    FlagValue v = hot.getIfPresent(entity, flag);
-    if (v != null && timed) {
-      listener.flagResolved(entity, flag, FlagSource.CACHE, hot.name(), null, System.nanoTime() - start);
-    }
-    return v;
-  }
-
-  /** A hot hit of the right type, or null to take the full path (miss, wrong type, closed). */
-  private FlagValue typedHit(String entity, String flag, FlagType type) {
-    LocalFlagCache hot = hotTier;
-    if (hot == null || entity == null || flag == null || closed) {
-      return null;
-    }
-    long start = timed ? System.nanoTime() : 0L;
-    FlagValue v = hot.getIfPresent(entity, flag);
-    if (v == null || !fits(v, type)) {
-      return null;
-    }
-    if (timed) {
-      listener.flagResolved(entity, flag, FlagSource.CACHE, hot.name(), null, System.nanoTime() - start);
-    }
-    return v;
-  }
-
-  /** The value if it can be read and has {@code type} (a LONG widens to DOUBLE), else null. */
-  private FlagValue typedRead(String entity, String flag, FlagType type) {
-    FlagValue hit = typedHit(entity, flag, type);
-    return hit != null ? hit : readOrNull(entity, flag, type);
-  }
-
-  private static boolean fits(FlagValue v, FlagType type) {
-    return v.type() == type || (type == FlagType.DOUBLE && v.type() == FlagType.LONG);
-  }
-
-  private FlagValue readOrNull(String entity, String flag, FlagType type) {
-    Resolution r = resolveOne(entity, flag).join();
-    if (r.error() != null) {
-      if (log.isDebugEnabled()) {
-        log.debug("serving the default for flag read: {}", r.error().getMessage());
-      }
-      return null;
-    }
-    FlagValue v = r.value();
-    if (fits(v, type)) {
-      return v;
-    }
-    log.debug("flag {} is {}, not {}; serving the default", flag, v.type(), type);
-    return null;
-  }
-
-  /** The full path for one flag; the future never fails (errors are in the resolution). */
-  private CompletableFuture<Resolution> resolveOne(String entity, String flag) {
-    long start = System.nanoTime();
-    try {
-      RequestValidator.checkId("entity", entity);
-      RequestValidator.checkId("flag", flag);
-    } catch (InvalidFlagRequestException e) {
-      listener.flagResolved(String.valueOf(entity), String.valueOf(flag), FlagSource.DEFAULT, null,
-          FlagErrorKind.INVALID_REQUEST, System.nanoTime() - start);
-      return CompletableFuture.completedFuture(failed(e));
-    }
-    return engine.resolve(entity, Set.of(flag)).thenApply(map -> {
-      Resolution r = map.get(flag);
-      report(entity, flag, r, System.nanoTime() - start);
-      return r;
-    });
-  }
-
-  private void report(String entity, String flag, Resolution r, long nanos) {
-    if (r.error() == null) {
-      listener.flagResolved(entity, flag, r.source(), r.layer(), null, nanos);
-    } else {
-      listener.flagResolved(entity, flag, FlagSource.DEFAULT, null, r.error().errorKind(), nanos);
-    }
-  }
-
-  private static Resolution failed(FlagException e) {
-    return Resolution.failed(e);
-  }
-
-  private static FlagValue valueOrThrow(Resolution r) {
-    if (r.error() != null) {
-      throw r.error();
-    }
-    return r.value();
-  }
-
-  private static <T> T unwrapJoin(CompletableFuture<T> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof FlagException) {
-        throw (FlagException) e.getCause();
-      }
-      throw e;
-    }
+    return "FlagClient{caches=" + settings.caches().stream().map(FlagCache::name).toList()
+        + ", primary=" + settings.primary().name()
+        + (settings.secondary() == null ? "" : ", secondary=" + settings.secondary().name()) + '}';
   }
 
   /**
    * Builds a {@link FlagClient}. Setters validate at once and name the option and the bad value; setting
-   * a single-valued option twice is an {@link IllegalStateException}.
+   * a single-valued option twice is an {@link IllegalStateException} (except that a builder from
+   * {@link FlagClient#newBuilder()} may replace its inherited stores).
    */
   public static final class Builder {
     /** Most flags in one batch read: {@value}. */
@@ -376,41 +235,17 @@ public final class FlagClient implements AutoCloseable {
     public static final int DEFAULT_LAST_KNOWN_GOOD_MAX_ENTRIES = 10_000;
     /** Oldest last-known-good value served: 1 hour. */
     public static final Duration DEFAULT_LAST_KNOWN_GOOD_MAX_AGE = Duration.ofHours(1);
+    /** The longest store call timeout or tier time budget the client honours: 1 minute. */
+    public static final Duration MAX_LAYER_TIMEOUT = EngineSettings.MAX_LAYER_TIMEOUT;
 
-    private final List<FlagCache> caches = new ArrayList<>();
-    private FlagStore primary;
-    private FlagStore secondary;
-    private BreakerSettings primaryBreaker = BreakerSettings.PRIMARY_DEFAULTS;
-    private BreakerSettings cacheBreaker = BreakerSettings.CACHE_DEFAULTS;
-    private int secondaryMaxConcurrency = DEFAULT_SECONDARY_MAX_CONCURRENCY;
-    private Duration secondaryCacheTtl = DEFAULT_SECONDARY_CACHE_TTL;
-    private int secondaryCacheMaxEntries = DEFAULT_SECONDARY_CACHE_MAX_ENTRIES;
-    private boolean lastKnownGood = true;
-    private int lastKnownGoodMaxEntries = DEFAULT_LAST_KNOWN_GOOD_MAX_ENTRIES;
-    private Duration lastKnownGoodMaxAge = DEFAULT_LAST_KNOWN_GOOD_MAX_AGE;
-    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-    private Clock clock = Clock.systemUTC();
-    private FlagEventListener eventListener = FlagEventListener.NONE;
+    private final EngineSettings s;
+    private boolean primaryInherited;
+    private boolean secondaryInherited;
 
-    private Builder() {}
-
-    private Builder copy() {
-      Builder b = new Builder();
-      b.caches.addAll(caches);
-      b.primary = primary;
-      b.secondary = secondary;
-      b.primaryBreaker = primaryBreaker;
-      b.cacheBreaker = cacheBreaker;
-      b.secondaryMaxConcurrency = secondaryMaxConcurrency;
-      b.secondaryCacheTtl = secondaryCacheTtl;
-      b.secondaryCacheMaxEntries = secondaryCacheMaxEntries;
-      b.lastKnownGood = lastKnownGood;
-      b.lastKnownGoodMaxEntries = lastKnownGoodMaxEntries;
-      b.lastKnownGoodMaxAge = lastKnownGoodMaxAge;
-      b.maxBatchSize = maxBatchSize;
-      b.clock = clock;
-      b.eventListener = eventListener;
-      return b;
+    private Builder(EngineSettings settings, boolean inherited) {
+      this.s = settings;
+      this.primaryInherited = inherited;
+      this.secondaryInherited = inherited;
     }
 
     /**
@@ -419,115 +254,133 @@ public final class FlagClient implements AutoCloseable {
      */
     public Builder addCache(FlagCache cache) {
       Objects.requireNonNull(cache, "cache");
-      if (caches.contains(cache)) {
+      if (s.caches().contains(cache)) {
         throw new IllegalStateException("cache tier " + cache.name() + " was already added");
       }
-      caches.add(cache);
+      s.caches().add(cache);
       return this;
     }
 
     /** The primary store (required): a flags API, or a database read directly. */
     public Builder primary(FlagStore store) {
       Objects.requireNonNull(store, "primary");
-      if (primary != null && primary != store) {
-        throw new IllegalStateException("primary was already set to " + primary.name());
+      FlagStore current = s.primary();
+      if (current != null && current != store && !primaryInherited) {
+        throw new IllegalStateException("primary was already set to " + current.name());
       }
-      this.primary = store;
+      s.primary(store);
+      primaryInherited = false;
       return this;
     }
 
     /** The secondary store (optional), read on a transient primary failure or while its breaker is open. */
     public Builder secondary(FlagStore store) {
       Objects.requireNonNull(store, "secondary");
-      if (secondary != null && secondary != store) {
-        throw new IllegalStateException("secondary was already set to " + secondary.name());
+      FlagStore current = s.secondary();
+      if (current != null && current != store && !secondaryInherited) {
+        throw new IllegalStateException("secondary was already set to " + current.name());
       }
-      this.secondary = store;
+      s.secondary(store);
+      secondaryInherited = false;
       return this;
     }
 
     /** The primary store's breaker; default {@link BreakerSettings#PRIMARY_DEFAULTS}. */
     public Builder primaryBreaker(BreakerSettings settings) {
-      this.primaryBreaker = Objects.requireNonNull(settings, "primaryBreaker");
+      s.primaryBreaker(Objects.requireNonNull(settings, "primaryBreaker"));
       return this;
     }
 
     /** The breaker of each remote cache tier; default {@link BreakerSettings#CACHE_DEFAULTS}. */
     public Builder cacheBreaker(BreakerSettings settings) {
-      this.cacheBreaker = Objects.requireNonNull(settings, "cacheBreaker");
+      s.cacheBreaker(Objects.requireNonNull(settings, "cacheBreaker"));
       return this;
     }
 
     /**
-     * Most calls in flight to the secondary store; a read that finds none free skips it. Default
-     * {@value #DEFAULT_SECONDARY_MAX_CONCURRENCY}.
+     * Most calls in flight to the secondary store, counted until the store's own call ends (not when the
+     * client stops waiting for it). A read that finds none free waits for one, at most the secondary's
+     * call timeout, then skips it. Default {@value #DEFAULT_SECONDARY_MAX_CONCURRENCY}.
      */
     public Builder secondaryMaxConcurrency(int calls) {
-      this.secondaryMaxConcurrency = Settings.positive("secondaryMaxConcurrency", calls);
+      s.secondaryMaxConcurrency(Settings.positive("secondaryMaxConcurrency", calls));
       return this;
     }
 
-    /** How long the secondary's answers (and not-founds) are reused; default 5 s. */
+    /**
+     * How long the secondary's answers (and not-founds) are reused; for a secondary that serves flag
+     * definitions, how long a flag's definition is reused for every entity. Default 5 s.
+     */
     public Builder secondaryCacheTtl(Duration ttl) {
-      this.secondaryCacheTtl = Settings.atLeastOneMilli("secondaryCacheTtl", ttl);
+      s.secondaryCacheTtl(Settings.atLeastOneMilli("secondaryCacheTtl", ttl));
       return this;
     }
 
     /** Entries in the secondary's short-lived cache; default {@value #DEFAULT_SECONDARY_CACHE_MAX_ENTRIES}. */
     public Builder secondaryCacheMaxEntries(int entries) {
-      this.secondaryCacheMaxEntries = Settings.positive("secondaryCacheMaxEntries", entries);
+      s.secondaryCacheMaxEntries(Settings.positive("secondaryCacheMaxEntries", entries));
       return this;
     }
 
     /** Whether to serve the last value seen when every layer fails; default true. */
     public Builder lastKnownGood(boolean enabled) {
-      this.lastKnownGood = enabled;
+      s.lastKnownGood(enabled);
       return this;
     }
 
     /** Entries kept as last-known-good; default {@value #DEFAULT_LAST_KNOWN_GOOD_MAX_ENTRIES}. */
     public Builder lastKnownGoodMaxEntries(int entries) {
-      this.lastKnownGoodMaxEntries = Settings.positive("lastKnownGoodMaxEntries", entries);
+      s.lastKnownGoodMaxEntries(Settings.positive("lastKnownGoodMaxEntries", entries));
       return this;
     }
 
     /** Oldest last-known-good value served; default 1 hour. */
     public Builder lastKnownGoodMaxAge(Duration age) {
-      this.lastKnownGoodMaxAge = Settings.atLeastOneMilli("lastKnownGoodMaxAge", age);
+      s.lastKnownGoodMaxAge(Settings.atLeastOneMilli("lastKnownGoodMaxAge", age));
       return this;
     }
 
     /** Most flags in one batch read; default {@value #DEFAULT_MAX_BATCH_SIZE}. */
     public Builder maxBatchSize(int flags) {
-      this.maxBatchSize = Settings.positive("maxBatchSize", flags);
+      s.maxBatchSize(Settings.positive("maxBatchSize", flags));
       return this;
     }
 
     /** The clock for breakers and ages; tests pass one they can advance. Default the system UTC clock. */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      s.clock(Objects.requireNonNull(clock, "clock"));
       return this;
     }
 
     /** Receives read outcomes, layer failures and breaker changes; default none. */
     public Builder eventListener(FlagEventListener listener) {
-      this.eventListener = Objects.requireNonNull(listener, "eventListener");
+      s.listener(Objects.requireNonNull(listener, "eventListener"));
+      return this;
+    }
+
+    /**
+     * Runs the client's continuations: the rest of a load after a layer answers or times out, and the
+     * dependent stages of the futures the client returns. Its {@code execute} must not block or run the
+     * task on the calling thread. Never shut down by the client. Default: the client's own cached pool
+     * of daemon threads named {@code flagstack-worker-N}, stopped by {@link FlagClient#close()}.
+     */
+    public Builder executor(Executor executor) {
+      s.executor(Objects.requireNonNull(executor, "executor"));
       return this;
     }
 
     /**
      * Builds the client. Never contacts a backend, so a store that is down at start-up does not fail it.
+     * Reads each store's {@link FlagStore#callTimeout()} and each remote tier's
+     * {@link FlagCache#timeBudget()} once: each must be positive, and one longer than
+     * {@link #MAX_LAYER_TIMEOUT} is clamped to it.
      *
-     * @throws IllegalStateException if no primary store was set, or a store is also a cache tier
+     * @throws IllegalStateException if no primary store was set, the primary is also the secondary, or a
+     *     store is also one of the cache tiers
+     * @throws IllegalArgumentException naming the layer if a timeout or time budget is not positive
      */
     public FlagClient build() {
-      if (primary == null) {
-        throw new IllegalStateException("primary store is required: call primary(store)");
-      }
-      if (primary == secondary) {
-        throw new IllegalStateException("primary and secondary must be different stores, both were " + primary.name());
-      }
-      return new FlagClient(this);
+      return new FlagClient(s.snapshot());
     }
   }
 }

@@ -13,7 +13,7 @@ public final class FlagDetail {
   private final FlagErrorKind errorKind;
 
   private FlagDetail(FlagValue value, FlagSource source, String layer, FlagErrorKind errorKind) {
-    this.value = Objects.requireNonNull(value, "value");
+    this.value = value;
     this.source = Objects.requireNonNull(source, "source");
     this.layer = layer;
     this.errorKind = errorKind;
@@ -21,15 +21,21 @@ public final class FlagDetail {
 
   /** A value served by the layer {@code layer} playing {@code source}. */
   public static FlagDetail served(FlagValue value, FlagSource source, String layer) {
-    return new FlagDetail(value, source, layer, null);
+    return new FlagDetail(Objects.requireNonNull(value, "value"), source, layer, null);
   }
 
-  /** The caller's default, served because of {@code errorKind}. */
+  /**
+   * The caller's default, served because of {@code errorKind}. {@code defaultValue} may be null only for
+   * the detail of a read whose caller passed a null default (see {@link #value()}).
+   */
   public static FlagDetail defaulted(FlagValue defaultValue, FlagErrorKind errorKind) {
     return new FlagDetail(defaultValue, FlagSource.DEFAULT, null, Objects.requireNonNull(errorKind, "errorKind"));
   }
 
-  /** The value served: the flag's value, or the caller's default when {@link #source()} is DEFAULT. */
+  /**
+   * The value served: the flag's value, or the caller's default when {@link #source()} is DEFAULT. Null
+   * only when the caller passed a null default, which is refused as {@link FlagErrorKind#INVALID_REQUEST}.
+   */
   public FlagValue value() {
     return value;
   }
@@ -63,7 +69,7 @@ public final class FlagDetail {
       return false;
     }
     FlagDetail that = (FlagDetail) o;
-    return value.equals(that.value) && source == that.source && Objects.equals(layer, that.layer)
+    return Objects.equals(value, that.value) && source == that.source && Objects.equals(layer, that.layer)
         && errorKind == that.errorKind;
   }
 

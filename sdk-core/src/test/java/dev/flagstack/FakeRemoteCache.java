@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An in-process stand-in for a remote cache tier, for the core's resolution matrix only: it holds
  * values and can be told to miss, hang (a slow cache) or fail (a cache that is down).
  */
-public final class FakeRemoteCache implements FlagCache {
+public class FakeRemoteCache implements FlagCache {
   public enum Mode { NORMAL, MISS, SLOW, DOWN }
 
   private final String name;

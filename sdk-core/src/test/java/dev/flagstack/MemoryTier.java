@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A minimal in-process tier for the core's own tests (the real one lives in sdk-cache-memory). */
-final class MemoryTier implements LocalFlagCache {
+class MemoryTier implements LocalFlagCache {
   private final Map<String, FlagValue> values = new ConcurrentHashMap<>();
 
   @Override

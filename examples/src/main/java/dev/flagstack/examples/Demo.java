@@ -7,8 +7,12 @@ import dev.flagstack.FlagDetail;
 import dev.flagstack.FlagValue;
 import dev.flagstack.cache.memory.MemoryFlagCache;
 import dev.flagstack.cache.redis.RedisFlagCache;
+import dev.flagstack.examples.reference.ReferenceFlagService;
+import dev.flagstack.spi.FlagStore;
+import dev.flagstack.store.grpc.GrpcFlagStore;
 import dev.flagstack.store.mongo.MongoFlagStore;
-import dev.flagstack.testing.InMemoryFlagStore;
+import dev.flagstack.store.rest.RestFlagStore;
+import dev.flagstack.testing.MutableClock;
 import dev.flagstack.testservers.MongoServerExtension;
 import dev.flagstack.testservers.RedisServerExtension;
 import java.time.Duration;
@@ -17,17 +21,26 @@ import org.bson.Document;
 
 /**
  * The whole stack on embedded parts, walked through the seed design's disaster table: a memory tier, a
- * real Redis (a local {@code redis-server} process), a primary flags API (an in-process stand-in that
- * fails on cue) and a MongoDB secondary (an in-JVM server spoken to by the real driver). Each line says
- * which layer answered and how long the read took.
+ * real Redis (a local {@code redis-server} process), the reference flags service as the primary over real
+ * sockets (gRPC by default, OFREP with {@code --ofrep}), and MongoDB as the secondary and as the service's
+ * source of definitions (an in-JVM server spoken to by the real driver). The service is really slowed,
+ * really stopped and really restarted. Each line says which layer answered and how long the read took.
  */
 public final class Demo {
   private static final String TENANT = "tenant-42";
   private static final String FLAG = "new-checkout";
+  /** The primary's call timeout in the demo, for both protocols (the seed's gRPC timeout). */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(1);
 
   private Demo() {}
 
   public static void main(String[] args) throws Exception {
+    boolean ofrep = List.of(args).contains("--ofrep");
+    for (String arg : args) {
+      if (!arg.equals("--ofrep") && !arg.isBlank()) {
+        throw new IllegalArgumentException("unknown option " + arg + "; options: --ofrep");
+      }
+    }
     RedisServerExtension redis = RedisServerExtension.localProcess();
     MongoServerExtension mongo = new MongoServerExtension();
     redis.ensureStarted();
@@ -36,30 +49,41 @@ public final class Demo {
       admin.getDatabase("flagstack").getCollection("flags").insertOne(new Document("_id", FLAG)
           .append("value", false)
           .append("overrides", List.of(new Document("entity", TENANT).append("value", true))));
-      run(redis, mongo);
+      try (ReferenceFlagService service = ReferenceFlagService.builder().mongoUri(mongo.connectionString())
+          .build().start()) {
+        run(redis, mongo, service, ofrep);
+      }
     } finally {
       redis.stop();
       mongo.afterAll(null);
     }
   }
 
-  private static void run(RedisServerExtension redis, MongoServerExtension mongo) throws InterruptedException {
-    InMemoryFlagStore flagsApi = new InMemoryFlagStore("flags-api", Duration.ofMillis(300))
-        .put(FLAG, FlagValue.FALSE).put(TENANT, FLAG, FlagValue.TRUE);
-    MemoryFlagCache memory = MemoryFlagCache.builder().build();
+  private static void run(RedisServerExtension redis, MongoServerExtension mongo, ReferenceFlagService service,
+      boolean ofrep) throws Exception {
+    MutableClock clock = new MutableClock();
+    MemoryFlagCache memory = MemoryFlagCache.builder().clock(clock).build();
+    FlagStore primary = ofrep
+        ? RestFlagStore.builder().name("flags-ofrep").baseUrl(service.ofrepBaseUrl()).callTimeout(CALL_TIMEOUT).build()
+        : GrpcFlagStore.builder().name("flags-grpc").target(service.grpcTarget()).plaintext()
+            .callTimeout(CALL_TIMEOUT).build();
     try (RedisFlagCache redisTier = RedisFlagCache.builder().uri(redis.uri()).build();
         MongoFlagStore mongoStore = MongoFlagStore.builder().connectionString(mongo.connectionString()).build();
+        primary;
         FlagClient client = FlagClient.builder()
             .addCache(memory)
             .addCache(redisTier)
-            .primary(flagsApi)
+            .primary(primary)
             .secondary(mongoStore)
+            .clock(clock)
             .build()) {
       waitFor(redisTier::isConnected);
       Table table = new Table(client);
       System.out.println();
       System.out.println("Redis at " + redis.uri() + " (" + redis.source() + "), MongoDB " + mongo.source()
-          + ", primary: an in-process flags API that fails on cue");
+          + ", primary: the reference flags service over " + (ofrep
+              ? "OFREP at " + service.ofrepBaseUrl() : "gRPC at " + service.grpcTarget())
+          + ", call timeout " + CALL_TIMEOUT.toMillis() + " ms");
       table.header();
 
       table.row("everything up: first read", () -> { });
@@ -77,23 +101,31 @@ public final class Demo {
       table.row("Redis paused (times out): primary", memory::invalidateAll);
       redis.resume();
 
-      flagsApi.hang();
+      service.delay(CALL_TIMEOUT.multipliedBy(2));
       for (int i = 1; i <= 4; i++) {
-        table.row("primary times out (" + i + "/4): MongoDB", () -> flush(client, redis));
+        table.row("primary slowed, times out (" + i + "/4): MongoDB", () -> flush(client, redis));
       }
       table.row("breaker open: primary skipped", () -> flush(client, redis));
+      service.delay(Duration.ZERO);
 
-      flagsApi.failTransiently();
-      table.row("primary down: MongoDB", () -> flush(client, redis));
+      service.stop();
+      clock.advance(Duration.ofSeconds(15).plusMillis(1));
+      table.row("primary stopped, probe after 15 s fails", () -> flush(client, redis));
 
       mongo.stop();
       table.row("MongoDB down too: last known good", () -> flush(client, redis));
       try (FlagClient fresh = client.newBuilder().lastKnownGood(false).build()) {
         new Table(fresh).row("...nothing seen before: the default", () -> flush(fresh, redis));
       }
+
+      service.start();
+      mongo.restart();
+      clock.advance(Duration.ofSeconds(30).plusMillis(1));
+      table.row("everything back: probe after 30 s succeeds", () -> flush(client, redis));
+      table.row("...and memory serves again", () -> { });
       System.out.println();
-      System.out.println("Primary breaker: " + client.primaryBreakerState()
-          + "; it lets one probe through after 15 s, then 30 s, 60 s, 60 s until the primary answers.");
+      System.out.println("Primary breaker: " + client.primaryBreakerState() + ". Open periods ran on an injected"
+          + " clock (15 s, then 30 s, growing to 60 s); every failure above was real.");
     }
   }
 
@@ -118,8 +150,8 @@ public final class Demo {
     }
 
     void header() {
-      System.out.printf("%n%-40s %-6s %-22s %-10s %6s%n", "scenario", "value", "source", "layer", "ms");
-      System.out.println("-".repeat(88));
+      System.out.printf("%n%-44s %-6s %-22s %-11s %7s%n", "scenario", "value", "source", "layer", "ms");
+      System.out.println("-".repeat(94));
     }
 
     void row(String scenario, Runnable before) {
@@ -129,7 +161,7 @@ public final class Demo {
       double millis = (System.nanoTime() - start) / 1e6;
       String layer = detail.layer() == null ? "-" : detail.layer();
       String source = detail.isDefault() ? "DEFAULT (" + detail.errorKind() + ")" : detail.source().name();
-      System.out.printf("%-40s %-6s %-22s %-10s %6.1f%n", scenario, detail.value().toJson(), source, layer, millis);
+      System.out.printf("%-44s %-6s %-22s %-11s %7.1f%n", scenario, detail.value().toJson(), source, layer, millis);
     }
   }
 }

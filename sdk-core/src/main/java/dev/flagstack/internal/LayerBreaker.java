@@ -17,9 +17,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A Resilience4j circuit breaker for one layer, with the seed's trip and close logging. Only transient
  * failures count; non-transient ones are ignored (neither failure nor success). Every acquired permission
- * must be followed by exactly one of {@link #onSuccess}, {@link #onFailure} or {@link #release}.
+ * must be followed by exactly one of {@link #onSuccess}, {@link #onFailure} or {@link #release}:
+ * {@link GuardedCall} guarantees that for every call it makes with this breaker as its guard.
+ *
+ * <p>As a backstop against a permission that is somehow never reported, a half-open breaker that has
+ * heard nothing for twice the layer's timeout plus one second opens again on its own (Resilience4j's
+ * {@code maxWaitDurationInHalfOpenState}; that timer runs in real time, not on an injected clock).
  */
-public final class LayerBreaker {
+public final class LayerBreaker implements GuardedCall.Guard {
   private static final Logger log = LoggerFactory.getLogger(LayerBreaker.class);
 
   private final String layer;
@@ -32,7 +37,8 @@ public final class LayerBreaker {
   private volatile int consecutiveTrips;
   private volatile long openedAtMillis;
 
-  public LayerBreaker(String layer, FlagSource role, BreakerSettings settings, Clock clock, SafeListener listener) {
+  public LayerBreaker(String layer, FlagSource role, BreakerSettings settings, Duration layerTimeout, Clock clock,
+      SafeListener listener) {
     this.layer = layer;
     this.role = role;
     this.settings = settings;
@@ -43,6 +49,7 @@ public final class LayerBreaker {
         .slidingWindow(window, window, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .failureRateThreshold(100)
         .permittedNumberOfCallsInHalfOpenState(1)
+        .maxWaitDurationInHalfOpenState(halfOpenBackstop(layerTimeout))
         .waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(
             settings.openDuration(), settings.backoffMultiplier(), settings.maxOpenDuration()))
         .ignoreException(e -> !StoreException.isTransient(e))
@@ -55,9 +62,25 @@ public final class LayerBreaker {
     breaker.getEventPublisher().onStateTransition(this::onTransition);
   }
 
+  private static Duration halfOpenBackstop(Duration layerTimeout) {
+    Duration timeout = layerTimeout.compareTo(EngineSettings.MAX_LAYER_TIMEOUT) > 0
+        ? EngineSettings.MAX_LAYER_TIMEOUT : layerTimeout;
+    return timeout.multipliedBy(2).plusSeconds(1);
+  }
+
   /** Whether a call may go ahead now; if true, the outcome must be reported. */
+  @Override
   public boolean tryAcquire() {
     return breaker.tryAcquirePermission();
+  }
+
+  @Override
+  public void onOutcome(long nanos, Throwable error) {
+    if (error == null) {
+      onSuccess(nanos);
+    } else {
+      onFailure(nanos, error);
+    }
   }
 
   public void onSuccess(long nanos) {

@@ -30,7 +30,10 @@ public interface FlagCache extends AutoCloseable {
   /** A short name for logs, events and {@code FlagDetail.layer()}, such as {@code "memory"} or {@code "redis"}. */
   String name();
 
-  /** The longest a lookup may take before it counts as a miss and a failure. */
+  /**
+   * The longest a lookup may take before it counts as a miss and a failure. Read once when a client is
+   * built (not for a {@link LocalFlagCache}); must be positive; values over 1 minute are clamped to 1 minute.
+   */
   default Duration timeBudget() {
     return DEFAULT_TIME_BUDGET;
   }

@@ -16,13 +16,19 @@ import java.util.concurrent.CompletionStage;
  *   <li>The result maps each known flag to its value for the entity. A flag the store does not know is
  *       simply absent: that is a normal answer, not an error.
  *   <li>Failure is signalled by completing the stage exceptionally (or, for a programming error,
- *       throwing). A {@link StoreException} whose {@link StoreException#isTransient()} is false (bad
- *       request, authentication refused, a definition of the wrong shape) goes straight back to the
- *       caller: it never trips a breaker and never falls back. <em>Every other</em> throwable, including
- *       timeouts, connection errors, 5xx answers and malformed replies, is transient: it counts against
- *       the store's circuit breaker and sends the read to the next layer.
+ *       throwing). <b>Non-transient</b>, exactly: a {@link dev.flagstack.FlagException} whose
+ *       {@code errorKind()} is {@code INVALID_REQUEST} or {@code REJECTED}, as made by
+ *       {@link StoreException#invalidRequest} and {@link StoreException#rejected} (bad request,
+ *       authentication refused, a definition of the wrong shape). It goes straight back to the caller
+ *       for every flag of the batch: it never trips a breaker and never falls back. <b>Transient</b>:
+ *       <em>every other</em> throwable, {@link Error}s included: timeouts, connection errors, 5xx
+ *       answers, malformed replies, and a {@code FlagException} of any other kind (a store must not throw
+ *       {@code FlagNotFoundException}: an unknown flag is left out of the answer). It counts against the
+ *       store's circuit breaker and sends the read to the next layer.
  *   <li>The store applies {@link #callTimeout()} as a transport deadline. The client also abandons the
  *       call after it, counting a transient failure, so a store that never answers cannot hang a read.
+ *       The client reads it once, when it is built: it must be positive, and one longer than a minute is
+ *       clamped to a minute.
  *   <li>Stores do not cache: the client does. Messages never contain secrets.
  *   <li>Implementations are thread-safe. {@link #close()} releases only what the store created.
  * </ul>
@@ -34,7 +40,10 @@ public interface FlagStore extends AutoCloseable {
   /** A short name for logs, events and errors, such as {@code "grpc"} or {@code "mongo"}. */
   String name();
 
-  /** The longest a call may take before it counts as a transient failure. */
+  /**
+   * The longest a call may take before it counts as a transient failure. Read once when a client is
+   * built; must be positive; values over 1 minute are clamped to 1 minute.
+   */
   default Duration callTimeout() {
     return DEFAULT_CALL_TIMEOUT;
   }

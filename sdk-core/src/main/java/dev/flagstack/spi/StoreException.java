@@ -7,7 +7,14 @@ import dev.flagstack.FlagException;
  * How a {@link FlagStore} says what kind of failure happened. Use the factory that fits:
  * {@link #transientFailure} for what may pass (timeouts, unavailability, 5xx, malformed replies),
  * {@link #invalidRequest} and {@link #rejected} for what will not (bad request, authentication refused,
- * data of the wrong shape). Throwing anything else counts as transient.
+ * data of the wrong shape).
+ *
+ * <p>Exactly which failures are non-transient: a {@link FlagException} (this class, or any other
+ * subtype such as {@code InvalidFlagRequestException}) whose {@link FlagException#errorKind()} is
+ * {@link FlagErrorKind#INVALID_REQUEST} or {@link FlagErrorKind#REJECTED}. Everything else a store throws
+ * or fails a stage with is transient, including a {@code FlagNotFoundException} or a WRONG_TYPE error
+ * (a store says "unknown" by leaving the flag out of its answer; failing instead is a broken answer, and
+ * the read falls back rather than failing every flag of the batch).
  */
 public final class StoreException extends FlagException {
   private static final long serialVersionUID = 1L;
@@ -36,11 +43,15 @@ public final class StoreException extends FlagException {
     return errorKind().isTransient();
   }
 
-  /** Whether {@code error} (possibly wrapped in a CompletionException) is transient in the sense of this SPI. */
+  /**
+   * Whether {@code error} (possibly wrapped in a CompletionException) is transient in the sense of this
+   * SPI: false only for a {@link FlagException} of kind INVALID_REQUEST or REJECTED.
+   */
   public static boolean isTransient(Throwable error) {
     Throwable e = unwrap(error);
     if (e instanceof FlagException) {
-      return ((FlagException) e).errorKind().isTransient();
+      FlagErrorKind kind = ((FlagException) e).errorKind();
+      return kind != FlagErrorKind.INVALID_REQUEST && kind != FlagErrorKind.REJECTED;
     }
     return true;
   }
