@@ -12,6 +12,8 @@ import dev.flagstack.FlagClient;
 import dev.flagstack.FlagDetail;
 import dev.flagstack.FlagSource;
 import dev.flagstack.FlagValue;
+import dev.flagstack.spi.FlagDefinitionStore;
+import dev.flagstack.spi.FlagStore;
 import dev.flagstack.store.mongo.MongoFlagStore;
 import dev.flagstack.testing.InMemoryFlagStore;
 import dev.flagstack.testservers.MongoServerExtension;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,8 +50,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #breakerOpenGetFlag}: a read through a {@link FlagClient} whose primary keeps failing with
  *       its breaker open, so the read goes straight to the secondary. The client has no cache tier, and
  *       every read asks for a different (entity, flag) pair, so the client's short-lived cache of the
- *       secondary's answers cannot answer; whatever the client does to save queries beyond that shows in
- *       the reported {@code find}s per read.
+ *       secondary's <em>answers</em> cannot answer. The store is a {@link FlagDefinitionStore}, so the
+ *       client reuses each flag's <em>definition</em> for its {@code secondaryCacheTtl} (5 s) and evaluates
+ *       it per entity: the reported {@code find}s per read show how many reads that spared a query.
+ *   <li>{@link #breakerOpenPlainStore}: the same with the store seen as a plain {@link FlagStore} (a view
+ *       that only delegates {@code getFlags}), so no definition is reused and every read is one
+ *       {@code find}: the cost of the breaker-open path itself.
  * </ul>
  *
  * <p>Set-up fails unless all three read the same value for a sample of entities, the breaker is open and
@@ -75,6 +82,7 @@ public class MongoSecondaryBenchmark {
   private MongoFlagStore store;
   private InMemoryFlagStore primary;
   private FlagClient client;
+  private FlagClient plainClient;
   private final String[] flagIds = new String[FLAGS];
   private String[] entityIds;
   private int next;
@@ -112,17 +120,8 @@ public class MongoSecondaryBenchmark {
         .clientSettings(settings -> settings.addCommandListener(counter))
         .build();
     primary = new InMemoryFlagStore("primary").failTransiently();
-    client = FlagClient.builder()
-        .primary(primary)
-        .secondary(store)
-        .primaryBreaker(BreakerSettings.builder().openDuration(NEVER_HALF_OPEN).maxOpenDuration(NEVER_HALF_OPEN).build())
-        .build();
-    for (int i = 0; i < BreakerSettings.DEFAULT_FAILURE_THRESHOLD; i++) {
-      client.getFlag(entityIds[ENTITIES - 1 - i], flagIds[0]);
-    }
-    if (client.primaryBreakerState() != BreakerState.OPEN) {
-      throw new IllegalStateException("the primary's breaker is " + client.primaryBreakerState() + ", expected OPEN");
-    }
+    client = breakerOpen(store);
+    plainClient = breakerOpen(plainView(store));
     primary.resetCounters();
 
     for (int e = 0; e < 40; e++) {
@@ -130,11 +129,11 @@ public class MongoSecondaryBenchmark {
       String flag = flagIds[e % FLAGS];
       FlagValue fromStore = store.getFlags(entity, Set.of(flag)).toCompletableFuture().join().get(flag);
       FlagDetail detail = client.getFlagDetail(entity, flag, FlagValue.of("none"));
+      FlagDetail plain = plainClient.getFlagDetail(entity, flag, FlagValue.of("none"));
       Document raw = rawCollection.find(Filters.eq("_id", flag)).first();
-      if (fromStore == null || raw == null || detail.source() != FlagSource.SECONDARY
-          || !store.name().equals(detail.layer()) || !fromStore.equals(detail.value())) {
+      if (fromStore == null || raw == null || !fromSecondary(detail, fromStore) || !fromSecondary(plain, fromStore)) {
         throw new IllegalStateException("entity " + entity + ", flag " + flag + ": store " + fromStore
-            + ", client " + detail + ", raw document " + raw);
+            + ", client " + detail + ", client of the plain view " + plain + ", raw document " + raw);
       }
     }
     if (primary.calls() != 0) {
@@ -150,15 +149,17 @@ public class MongoSecondaryBenchmark {
   public void checkNothingElseHappened() {
     int primaryCalls = primary.calls();
     BreakerState breaker = client.primaryBreakerState();
+    BreakerState plainBreaker = plainClient.primaryBreakerState();
     long failures = counter.failures();
     client.close();
+    plainClient.close();
     primary.close();
     store.close();
     rawClient.close();
     mongo.afterAll(null);
-    if (primaryCalls != 0 || breaker != BreakerState.OPEN) {
-      throw new IllegalStateException("the primary was called " + primaryCalls + " times, its breaker is " + breaker
-          + ": reads did not all go straight to the secondary");
+    if (primaryCalls != 0 || breaker != BreakerState.OPEN || plainBreaker != BreakerState.OPEN) {
+      throw new IllegalStateException("the primary was called " + primaryCalls + " times, its breakers are " + breaker
+          + " and " + plainBreaker + ": reads did not all go straight to the secondary");
     }
     if (failures != 0) {
       throw new IllegalStateException(failures + " MongoDB commands failed, the last " + counter.lastFailure());
@@ -192,6 +193,57 @@ public class MongoSecondaryBenchmark {
     FlagValue value = client.getFlag(entityIds[i], flagIds[i % FLAGS]);
     calls.count(before, counter.finds());
     return value;
+  }
+
+  /** As {@link #breakerOpenGetFlag}, with the store seen as a plain {@link FlagStore}: one find per read. */
+  @Benchmark
+  public FlagValue breakerOpenPlainStore(BackendCalls calls) {
+    long before = counter.finds();
+    int i = next();
+    FlagValue value = plainClient.getFlag(entityIds[i], flagIds[i % FLAGS]);
+    calls.count(before, counter.finds());
+    return value;
+  }
+
+  /** A client over {@code secondary} whose primary fails and whose primary breaker has tripped. */
+  private FlagClient breakerOpen(FlagStore secondary) {
+    FlagClient c = FlagClient.builder()
+        .primary(primary)
+        .secondary(secondary)
+        .primaryBreaker(BreakerSettings.builder().openDuration(NEVER_HALF_OPEN).maxOpenDuration(NEVER_HALF_OPEN).build())
+        .build();
+    for (int i = 0; i < BreakerSettings.DEFAULT_FAILURE_THRESHOLD; i++) {
+      c.getFlag(entityIds[ENTITIES - 1 - i], flagIds[0]);
+    }
+    if (c.primaryBreakerState() != BreakerState.OPEN) {
+      throw new IllegalStateException("the primary's breaker is " + c.primaryBreakerState() + ", expected OPEN");
+    }
+    return c;
+  }
+
+  /** {@code store} as a plain {@link FlagStore}: the client cannot see it serves definitions. */
+  private static FlagStore plainView(FlagDefinitionStore store) {
+    return new FlagStore() {
+      @Override
+      public String name() {
+        return store.name();
+      }
+
+      @Override
+      public Duration callTimeout() {
+        return store.callTimeout();
+      }
+
+      @Override
+      public CompletionStage<Map<String, FlagValue>> getFlags(String entity, Set<String> flags) {
+        return store.getFlags(entity, flags);
+      }
+    };
+  }
+
+  private boolean fromSecondary(FlagDetail detail, FlagValue expected) {
+    return detail.source() == FlagSource.SECONDARY && store.name().equals(detail.layer())
+        && expected.equals(detail.value());
   }
 
   private int next() {
