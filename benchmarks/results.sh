@@ -53,14 +53,30 @@ load_start="$(load)"
 date_start="$(date -u '+%Y-%m-%d %H:%M UTC')"
 jmh=(-f "$FORKS" -wi "$WARMUP" -i "$ITERATIONS" -w "$TIME" -r "$TIME" -prof gc)
 
+# Runs JMH, NAME.json and NAME.log into $out. JMH allows one run per machine (a lock in /tmp): while
+# another run holds it, wait and try again, for up to 30 minutes.
+run_jmh() {
+  local name="$1"
+  shift
+  for _ in $(seq 1 180); do
+    java -jar "$jar" "$@" "${jmh[@]}" -rf json -rff "$out/$name.json" > "$out/$name.log" 2>&1 &
+    local pid=$!
+    tail -n +1 -f "$out/$name.log" --pid "$pid" | grep --line-buffered -E '^# (Benchmark|Parameters):|^Iteration|rror' >&2 || true
+    wait "$pid" || true
+    if ! grep -q 'Unable to acquire the JMH lock' "$out/$name.log"; then
+      return
+    fi
+    echo "   another JMH run holds the machine's lock; waiting 10 s ..." >&2
+    sleep 10
+  done
+}
+
 echo "== layers against raw library calls (JDK $(java -version 2>&1 | head -1)) ..." >&2
-java -jar "$jar" '\.(MemoryTierHit|RedisTierHit|GrpcPrimaryMiss|RestPrimaryMiss|MongoSecondary)Benchmark\.' \
-  "${jmh[@]}" -rf json -rff "$out/layers.json" | tee "$out/layers.log" | grep -E '^# (Benchmark|Parameters):|^Iteration|rror' >&2 || true
+run_jmh layers '\.(MemoryTierHit|RedisTierHit|GrpcPrimaryMiss|RestPrimaryMiss|MongoSecondary)Benchmark\.'
 
 if [[ -n $java21 ]]; then
   echo "== memory-tier hit on virtual threads ($java21) ..." >&2
-  java -jar "$jar" '\.VirtualThreadHitBenchmark\.' -jvm "$java21" "${jmh[@]}" -rf json -rff "$out/virtual-threads.json" \
-    | tee "$out/virtual-threads.log" | grep -E '^# (Benchmark|Parameters):|^Iteration|rror' >&2 || true
+  run_jmh virtual-threads '\.VirtualThreadHitBenchmark\.' -jvm "$java21"
 else
   echo "== no JDK 21+ found: skipping the virtual-thread benchmark (set JAVA21_HOME)" >&2
 fi

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * counts the primary's calls in every round and writes them, with the rounds' durations, as properties.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.flagstack.benchmarks.ColdKeyStampede OUT.properties [ROUNDS]}.
- * Fails (exit 1) if any read returned a wrong value or failed, or if a round's threads were not all
- * waiting at the latch when it opened.
+ * Fails (exit 1) if any read returned a wrong value or failed, and throws if a round's threads do not all
+ * get ready, or do not all finish, within 30 s.
  */
 public final class ColdKeyStampede {
   static final int THREADS = 64;

@@ -36,7 +36,10 @@ public final class ResultsReport {
     List<ReportTable.Row> rows = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path json : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-        rows.addAll(ReportTable.rows(Json.parse(Files.readString(json, StandardCharsets.UTF_8))));
+        String text = Files.readString(json, StandardCharsets.UTF_8);
+        if (!text.isBlank()) { // a JMH run that failed as a whole leaves an empty file
+          rows.addAll(ReportTable.rows(Json.parse(text)));
+        }
       }
     }
     String report = render(rows, load(dir.resolve("run.properties")), load(dir.resolve("stampede.properties")));
