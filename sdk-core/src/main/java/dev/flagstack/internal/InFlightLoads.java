@@ -38,11 +38,6 @@ final class InFlightLoads {
     loads.remove(FlagKey.of(entity, flag));
   }
 
-  /** How many keys have a load registered now. */
-  int size() {
-    return loads.size();
-  }
-
   /** Unregisters every load. */
   void detachAll() {
     loads.clear();
@@ -54,5 +49,10 @@ final class InFlightLoads {
       loads.remove(entry.getKey(), entry.getValue());
       entry.getValue().complete(Resolution.failed(error));
     }
+  }
+
+  /** How many keys have a load registered now. */
+  int size() {
+    return loads.size();
   }
 }
