@@ -76,8 +76,8 @@ final class DrillTable {
           r.breakers, r.change.isEmpty() ? "-" : r.change);
     }
     out.println();
-    out.println("memory .. stale: how many reads each layer answered; errors: reads that got the caller's default"
-        + " (every layer failed, nothing seen before).");
+    out.println("memory .. stale: how many reads each layer answered (mongo: the secondary, with its 5 s cache of"
+        + " definitions); errors: reads that got the caller's default (every layer failed, nothing seen before).");
     out.println("breakers: P = primary, R = Redis tier; C closed, O open, H half-open; arrows: changes during the"
         + " step, for client A | client B.");
   }
