@@ -110,8 +110,8 @@ class RedisFlagCacheBuilderTest {
 
   @Test
   void valuesCarryTheirType() {
-    assertThat(ValueCodec.encode(FlagValue.of(2.0))).isEqualTo("1|D|2.0");
-    assertThat(ValueCodec.encode(FlagValue.of("2"))).isEqualTo("1|S|\"2\"");
+    assertThat(ValueCodec.encode(FlagValue.of(2.0), 17L)).isEqualTo("2|D|17|2.0");
+    assertThat(ValueCodec.encode(FlagValue.of("2"), 0L)).isEqualTo("2|S|0|\"2\"");
     assertThat(ValueCodec.decode("1|L|2")).isEqualTo(FlagValue.of(2L));
     assertThat(ValueCodec.decode("1|D|2")).as("a long where a double was tagged").isNull();
     assertThat(ValueCodec.decode("1|S|2")).isNull();
