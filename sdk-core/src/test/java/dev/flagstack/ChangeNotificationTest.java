@@ -178,6 +178,25 @@ class ChangeNotificationTest {
   }
 
   @Test
+  void aLoadInFlightWhenTheChangeArrivesLeavesNoLastKnownGoodValue() throws Exception {
+    GatedStore gated = new GatedStore("api", Duration.ofSeconds(10));
+    WatchableStore store = new WatchableStore(gated);
+    try (FlagClient client = FlagClient.builder().primary(store).build()) {
+      CompletableFuture<FlagValue> before = client.getFlagAsync("e", "f");
+      GatedStore.Call load = gated.nextCall();
+      store.announceChanged("f");
+      load.answer(Map.of("f", V1));
+      assertThat(before.get(5, TimeUnit.SECONDS)).isEqualTo(V1);
+
+      CompletableFuture<FlagDetail> outage = client.getFlagDetailAsync("e", "f", FlagValue.of("d"));
+      gated.nextCall().answer.completeExceptionally(new java.io.IOException("down"));
+      FlagDetail detail = outage.get(5, TimeUnit.SECONDS);
+      assertThat(detail.source()).as("%s", detail).isEqualTo(FlagSource.DEFAULT);
+      assertThat(detail.errorKind()).isEqualTo(FlagErrorKind.UNAVAILABLE);
+    }
+  }
+
+  @Test
   void aChangedFlagKeepsItsLastKnownGoodValueForAnOutage() {
     InMemoryFlagStore api = new InMemoryFlagStore("api").put("f", V1);
     WatchableStore store = new WatchableStore(api);
