@@ -46,6 +46,7 @@ final class OfrepHttpServer {
   private final ServiceControls controls;
   private final DefinitionRepository repository;
   private final String token;
+  private final java.util.concurrent.atomic.AtomicLong bulkReplies = new java.util.concurrent.atomic.AtomicLong();
   private HttpServer server;
   private ExecutorService executor;
 
@@ -135,7 +136,7 @@ final class OfrepHttpServer {
       reply(exchange, 400, g -> failure(g, key, "GENERAL", "array values are not representable in OFREP"));
     } else {
       Evaluation evaluation = Evaluation.of(definition, context.targetingKey);
-      reply(exchange, 200, g -> success(g, evaluation, snapshot.version()));
+      reply(exchange, 200, g -> success(g, evaluation));
     }
   }
 
@@ -159,7 +160,7 @@ final class OfrepHttpServer {
       for (Map.Entry<String, Object> entry : sorted.entrySet()) {
         if (entry.getValue() instanceof FlagDefinition definition) {
           if (representable(definition)) {
-            success(g, Evaluation.of(definition, context.targetingKey), snapshot.version());
+            success(g, Evaluation.of(definition, context.targetingKey));
           } else {
             failure(g, entry.getKey(), "GENERAL", "array values are not representable in OFREP");
           }
@@ -178,9 +179,15 @@ final class OfrepHttpServer {
     String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
     if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
       exchange.sendResponseHeaders(304, -1);
-      return;
+    } else {
+      send(exchange, 200, body);
     }
-    send(exchange, 200, body);
+    bulkReplies.incrementAndGet();
+  }
+
+  /** How many bulk evaluations were answered (200 or 304); tests wait on it. */
+  long bulkReplies() {
+    return bulkReplies.get();
   }
 
   private static boolean representable(FlagDefinition definition) {
@@ -200,7 +207,7 @@ final class OfrepHttpServer {
     return false;
   }
 
-  private static void success(JsonGenerator g, Evaluation e, long version) throws IOException {
+  private static void success(JsonGenerator g, Evaluation e) throws IOException {
     g.writeStartObject();
     g.writeStringField("key", e.key());
     g.writeFieldName("value");
@@ -208,7 +215,7 @@ final class OfrepHttpServer {
     g.writeStringField("reason", e.reason());
     g.writeStringField("variant", e.variant());
     g.writeObjectFieldStart("metadata");
-    g.writeStringField("version", "v" + version);
+    g.writeStringField("definition", e.definitionTag());
     g.writeEndObject();
     g.writeEndObject();
   }

@@ -95,6 +95,10 @@ public final class ReferenceFlagService implements AutoCloseable {
     return repository.snapshot().version();
   }
 
+  long bulkRepliesForTests() {
+    return http.bulkReplies();
+  }
+
   DefinitionSnapshot snapshotForTests() {
     return repository.snapshot();
   }

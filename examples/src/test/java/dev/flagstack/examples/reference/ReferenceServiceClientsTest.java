@@ -188,6 +188,36 @@ class ReferenceServiceClientsTest {
     }
   }
 
+  @Test
+  void aPollingRestStoreLearnsOfARuleChangeOnlyOtherEntitiesSee() throws Exception {
+    java.util.concurrent.BlockingQueue<Set<String>> notices = new java.util.concurrent.LinkedBlockingQueue<>();
+    try (RestFlagStore store = RestFlagStore.builder().baseUrl(service.ofrepBaseUrl())
+            .changePollInterval(Duration.ofMillis(50)).build();
+        AutoCloseable watch = store.watchChanges(new dev.flagstack.spi.FlagChangeListener() {
+          @Override
+          public void flagsChanged(Set<String> changed) {
+            notices.add(changed);
+          }
+
+          @Override
+          public void everythingChanged() {
+            notices.add(Set.of("*"));
+          }
+        })) {
+      // Let the first poll take its baseline, then change an override for an entity that is not the probe.
+      long before = service.bulkRepliesForTests();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (service.bulkRepliesForTests() == before && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      flags.updateOne(new Document("_id", "half"), new Document("$set",
+          new Document("overrides", List.of(new Document("entity", "someone-else").append("value", "pinned")))));
+      assertThat(service.refreshNow()).isTrue();
+      Set<String> notice = notices.poll(5, TimeUnit.SECONDS);
+      assertThat(notice).as("the definition tag in each flag's metadata names the changed flag").containsExactly("half");
+    }
+  }
+
   private static ChangeEvent nextNonHeartbeat(Iterator<ChangeEvent> events) {
     while (true) {
       ChangeEvent e = events.next();

@@ -36,7 +36,7 @@ class JdbcFlagStoreReadTest {
     fx = new PgFixture(pg);
     fx.createReaderRole();
     table = fx.newFlagsTable();
-    store = fx.readyStore(table);
+    store = fx.patientStore(table);
   }
 
   @AfterEach
@@ -200,7 +200,7 @@ class JdbcFlagStoreReadTest {
         Arguments.of(null, "{not json", null, null, null, "default_value is not a valid flag value"),
         Arguments.of(null, null, null, null, null, "default_value is missing"),
         Arguments.of(null, "null", null, null, null, "flag value cannot be JSON null"),
-        Arguments.of(null, "12345678901234567890", null, null, null, "bad number"),
+        Arguments.of(null, "12345678901234567890", null, null, null, "outside the 64-bit range"),
         Arguments.of("color", "\"x\"", null, null, null, "value_type must be one of"),
         Arguments.of("long", "\"x\"", null, null, null, "default_value is STRING, but value_type is 'long'"),
         Arguments.of(null, "true", "[1, 2]", null, null, "overrides must be a JSON object"),
@@ -222,7 +222,7 @@ class JdbcFlagStoreReadTest {
       String rolloutValue, String reason) throws Exception {
     String lax = fx.newLaxTable();
     fx.insertRaw(lax, "bad", type, value, overrides, bp, rolloutValue);
-    JdbcFlagStore laxStore = fx.readyStore(lax);
+    JdbcFlagStore laxStore = fx.patientStore(lax);
     Throwable error = failureOf(laxStore.getFlags("e", Set.of("bad")));
     assertThat(error).isInstanceOf(StoreException.class)
         .hasMessageStartingWith("flag 'bad' has an invalid definition: ")
@@ -236,7 +236,7 @@ class JdbcFlagStoreReadTest {
     fx.insertRaw(lax, "twice", null, "true", null, null, null);
     fx.insertRaw(lax, "twice", null, "false", null, null, null);
     fx.insertRaw(lax, "once", null, "true", null, null, null);
-    JdbcFlagStore laxStore = fx.readyStore(lax);
+    JdbcFlagStore laxStore = fx.patientStore(lax);
     assertThat(failureOf(laxStore.getFlags("e", Set.of("twice", "once"))))
         .hasMessage("flag 'twice' has an invalid definition: flag_key has more than one row");
     assertThat(await(laxStore.getFlags("e", Set.of("once")))).containsOnlyKeys("once");

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -142,6 +143,16 @@ final class PgFixture {
    */
   JdbcFlagStore readyStore(String table) throws Exception {
     return awaitConnected(track(readerStore(table).build()));
+  }
+
+  /**
+   * A ready store with timeouts far above the defaults, for tests about what is read rather than how
+   * long it may take: on a loaded machine the default 700 ms read timeout can pass during a busy test.
+   */
+  JdbcFlagStore patientStore(String table) throws Exception {
+    return awaitConnected(track(readerStore(table).callTimeout(Duration.ofSeconds(20))
+        .poolWaitTimeout(Duration.ofSeconds(5)).queryTimeout(Duration.ofSeconds(10))
+        .readTimeout(Duration.ofSeconds(15)).build()));
   }
 
   /**

@@ -1,8 +1,11 @@
 package dev.flagstack.store.rest;
 
 import dev.flagstack.FlagValue;
+import dev.flagstack.spi.FlagChangeListener;
+import dev.flagstack.spi.FlagChangeSource;
 import dev.flagstack.spi.FlagStore;
 import dev.flagstack.spi.StoreException;
+import dev.flagstack.store.rest.internal.ChangePoller;
 import dev.flagstack.store.rest.internal.Endpoints;
 import dev.flagstack.store.rest.internal.HeaderRules;
 import dev.flagstack.store.rest.internal.HttpClients;
@@ -10,11 +13,11 @@ import dev.flagstack.store.rest.internal.OfrepCalls;
 import dev.flagstack.store.rest.internal.OfrepJson;
 import dev.flagstack.store.rest.internal.RateLimitGate;
 import dev.flagstack.store.rest.internal.ReplyReader;
+import dev.flagstack.store.rest.internal.SettingChecks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -42,40 +45,35 @@ import org.slf4j.LoggerFactory;
  * {@code POST {baseUrl}/ofrep/v1/evaluate/flags}, which answers every flag the server has and from which
  * the requested ones are taken (so {@link Builder#maxResponseBytes} must fit the server's whole flag set).
  * The keys {@code .} and {@code ..}, which no URL path can carry, also go through the bulk call. The body
- * is {@code {"context":{"targetingKey":"<entity>"}}}. No {@code If-None-Match} is sent: OFREP ETags are
- * per context, and caching is the client's job.
+ * is {@code {"context":{"targetingKey":"<entity>"}}}. Reads send no {@code If-None-Match}: caching is the
+ * client's job.
  *
  * <h2>How replies are classified</h2>
- * <ul>
- *   <li>200 with a {@code value}: that value (boolean, string, integer as LONG, double, object or array
- *       as JSON); any reason string is accepted. 200 without {@code value}: the flag is absent, so the
- *       caller's default applies and nothing is cached.
- *   <li>404 with {@code FLAG_NOT_FOUND}: absent. In a bulk reply a {@code FLAG_NOT_FOUND} item is absent,
- *       a {@code PROVIDER_NOT_READY}/{@code PROVIDER_FATAL} item is transient, and any other error code
- *       fails the batch with {@link StoreException#invalidRequest}, naming the first such flag by key.
- *   <li>400: {@link StoreException#invalidRequest} carrying the error code; other 4xx likewise. These never
- *       trip the breaker.
- *   <li>401, 403, 405, and 404 without an OFREP body: {@link StoreException#rejected}, a configuration
- *       error logged once at ERROR (again only after a call has succeeded).
- *   <li>429: transient, and no call is made before the {@code Retry-After} time (delay-seconds, HTTP-date
- *       or ISO-8601; at most {@link Builder#maxRetryAfter}, {@link Builder#DEFAULT_RETRY_AFTER} when
- *       absent): until then calls fail at once, transiently.
- *   <li>5xx, 408, any other status, I/O errors, timeouts, and a body that is not the OFREP JSON
- *       (truncated, a proxy's HTML page, a null value, over {@link Builder#maxResponseBytes}): transient.
- * </ul>
+ * As the module README's table says in full. 200 with a {@code value}: that value; 200 without one, or
+ * {@code FLAG_NOT_FOUND} (a 404, or a bulk item): absent, so the caller's default applies. 400 and other
+ * 4xx, or a bulk item with another error code: {@link StoreException#invalidRequest}, never tripping the
+ * breaker. 401, 403, 405, and 404 without an OFREP body: {@link StoreException#rejected}, logged once at
+ * ERROR. 429: transient, and no call before the {@code Retry-After} time (at most
+ * {@link Builder#maxRetryAfter}, {@link Builder#DEFAULT_RETRY_AFTER} when absent). 5xx, 408, other
+ * statuses, {@code PROVIDER_NOT_READY}/{@code PROVIDER_FATAL} items, I/O errors, timeouts, and a body that
+ * is not OFREP JSON or is over {@link Builder#maxResponseBytes}: transient.
  *
- * <h2>Threads, time and secrets</h2>
+ * <h2>Change notices</h2>
+ * {@link #watchChanges} polls the bulk endpoint every {@link Builder#changePollInterval} for one probe
+ * context with {@code If-None-Match}, and reports the flags whose result differs from the previous poll;
+ * a new ETag with no such difference, or the first success after a failed poll, reports every flag. A
+ * change is reported at most {@code changePollInterval + 2 x callTimeout} after the server makes it.
+ *
+ * <h2>Threads, time, secrets, lifecycle</h2>
  * {@link #getFlags} never blocks: it enqueues the call and the stage completes on an OkHttp dispatcher
  * thread. OkHttp's {@code callTimeout} is the store's {@link #callTimeout()}, so it bounds the whole
  * exchange including the body. Tokens and header values never appear in logs, exceptions or
- * {@link #toString()}; the base URL cannot hold credentials (user info is refused).
- *
- * <h2>Lifecycle</h2>
- * Thread-safe and immutable. {@link #close()} cancels the calls in flight (their stages fail
+ * {@link #toString()}; the base URL cannot hold credentials (user info is refused). Thread-safe and
+ * immutable. {@link #close()} stops change polling, cancels the calls in flight (their stages fail
  * transiently) and, only for a client this store built, stops its threads and drops its connections.
  * An {@link OkHttpClient} you pass in is shared, never closed. Idempotent.
  */
-public final class RestFlagStore implements FlagStore {
+public final class RestFlagStore implements FlagStore, FlagChangeSource {
   private static final Logger log = LoggerFactory.getLogger(RestFlagStore.class);
 
   private final String name;
@@ -83,6 +81,7 @@ public final class RestFlagStore implements FlagStore {
   private final OkHttpClient http;
   private final boolean ownsClient;
   private final OfrepCalls calls;
+  private final ChangePoller poller;
   private final String description;
   private volatile boolean closed;
 
@@ -98,9 +97,12 @@ public final class RestFlagStore implements FlagStore {
         b.maxRetryAfter);
     this.calls = new OfrepCalls(name, http, b.endpoints, b.headers.build(), json, reader, gate,
         b.maxConcurrentCalls);
+    this.poller = new ChangePoller(name, http, b.endpoints.bulk(), b.headers.build(),
+        json.request(b.changeProbeTargetingKey), reader, gate, b.changePollInterval);
     this.description = "RestFlagStore{name=" + name + ", baseUrl=" + b.endpoints + ", headers=" + b.headerNames
         + ", callTimeout=" + callTimeout.toMillis() + " ms, maxResponseBytes=" + b.maxResponseBytes
-        + ", maxConcurrentCalls=" + b.maxConcurrentCalls + ", ownsClient=" + ownsClient + '}';
+        + ", maxConcurrentCalls=" + b.maxConcurrentCalls + ", changePollInterval="
+        + b.changePollInterval.toMillis() + " ms, ownsClient=" + ownsClient + '}';
     log.debug("created {}", description);
   }
 
@@ -134,13 +136,24 @@ public final class RestFlagStore implements FlagStore {
     return calls.evaluate(entity, flags);
   }
 
-  /** Cancels the calls in flight and releases what the store built. Idempotent. */
+  /**
+   * Polls for flag changes on the store's own daemon thread (one loop for every watch) and returns at once;
+   * the first poll is the baseline. With a zero {@link Builder#changePollInterval}, or a closed store, the
+   * handle is inert. Closing it stops this watch (idempotent).
+   */
+  @Override
+  public AutoCloseable watchChanges(FlagChangeListener listener) {
+    return poller.watch(listener);
+  }
+
+  /** Stops every change watch, cancels the calls in flight and releases what the store built. Idempotent. */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
+    poller.close();
     calls.close();
     if (ownsClient) {
       HttpClients.release(http);
@@ -171,6 +184,10 @@ public final class RestFlagStore implements FlagStore {
     public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(10);
     /** The pause after a 429 whose Retry-After is missing or unreadable: 1 s. */
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+    /** How often the store polls for flag changes: 1 s. */
+    public static final Duration DEFAULT_CHANGE_POLL_INTERVAL = Duration.ofSeconds(1);
+    /** The targetingKey of the change polls' context: {@value}. */
+    public static final String DEFAULT_CHANGE_PROBE_TARGETING_KEY = "flagstack-change-probe";
     /** The header {@link #apiKey(String)} sets: {@value}, as OFREP defines. */
     public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -182,6 +199,8 @@ public final class RestFlagStore implements FlagStore {
     private int maxConcurrentCalls;
     private Duration maxRetryAfter;
     private Clock clock;
+    private Duration changePollInterval;
+    private String changeProbeTargetingKey;
     private final Headers.Builder headers = new Headers.Builder();
     private final List<String> headerNames = new ArrayList<>();
 
@@ -273,10 +292,7 @@ public final class RestFlagStore implements FlagStore {
       if (this.maxResponseBytes != 0) {
         throw new IllegalStateException("maxResponseBytes was already set to " + this.maxResponseBytes);
       }
-      if (bytes < 1024 || bytes > 256L * 1024 * 1024) {
-        throw new IllegalArgumentException("maxResponseBytes must be between 1024 and 268435456, was " + bytes);
-      }
-      this.maxResponseBytes = bytes;
+      this.maxResponseBytes = SettingChecks.range("maxResponseBytes", bytes, 1024, 256L * 1024 * 1024);
       return this;
     }
 
@@ -285,10 +301,7 @@ public final class RestFlagStore implements FlagStore {
       if (this.maxConcurrentCalls != 0) {
         throw new IllegalStateException("maxConcurrentCalls was already set to " + this.maxConcurrentCalls);
       }
-      if (calls < 1 || calls > 10_000) {
-        throw new IllegalArgumentException("maxConcurrentCalls must be between 1 and 10000, was " + calls);
-      }
-      this.maxConcurrentCalls = calls;
+      this.maxConcurrentCalls = (int) SettingChecks.range("maxConcurrentCalls", calls, 1, 10_000);
       return this;
     }
 
@@ -313,6 +326,30 @@ public final class RestFlagStore implements FlagStore {
     }
 
     /**
+     * How often {@link RestFlagStore#watchChanges} polls the bulk endpoint, 10 ms to 10 min, or
+     * {@link Duration#ZERO} to never poll; default 1 s ({@link #DEFAULT_CHANGE_POLL_INTERVAL}). A change
+     * is reported at most this plus twice the call timeout after the server makes it. Real time, not the
+     * {@link #clock}.
+     */
+    public Builder changePollInterval(Duration interval) {
+      checkUnset("changePollInterval", this.changePollInterval, interval);
+      this.changePollInterval = SettingChecks.duration("changePollInterval", interval, Duration.ofMillis(10),
+          Duration.ofMinutes(10), "no polling");
+      return this;
+    }
+
+    /**
+     * The targetingKey of the one context change polls evaluate (per-flag differences are seen for it
+     * only); default {@value #DEFAULT_CHANGE_PROBE_TARGETING_KEY}. 1 to 256 characters, not blank, no
+     * control characters or unpaired surrogates.
+     */
+    public Builder changeProbeTargetingKey(String key) {
+      checkUnset("changeProbeTargetingKey", this.changeProbeTargetingKey, key);
+      this.changeProbeTargetingKey = SettingChecks.targetingKey("changeProbeTargetingKey", key);
+      return this;
+    }
+
+    /**
      * The store. Building makes no call; a store with its own client creates its dispatcher now.
      *
      * @throws IllegalStateException if baseUrl was not set
@@ -330,6 +367,9 @@ public final class RestFlagStore implements FlagStore {
       b.maxConcurrentCalls = maxConcurrentCalls != 0 ? maxConcurrentCalls : DEFAULT_MAX_CONCURRENT_CALLS;
       b.maxRetryAfter = maxRetryAfter != null ? maxRetryAfter : DEFAULT_MAX_RETRY_AFTER;
       b.clock = clock != null ? clock : Clock.systemUTC();
+      b.changePollInterval = changePollInterval != null ? changePollInterval : DEFAULT_CHANGE_POLL_INTERVAL;
+      b.changeProbeTargetingKey =
+          Objects.requireNonNullElse(changeProbeTargetingKey, DEFAULT_CHANGE_PROBE_TARGETING_KEY);
       b.headers.addAll(headers.build());
       b.headerNames.addAll(headerNames);
       return new RestFlagStore(b);
@@ -343,12 +383,7 @@ public final class RestFlagStore implements FlagStore {
     }
 
     private Builder secretHeader(String header, String value, String option) {
-      String lower = header.toLowerCase(Locale.ROOT);
-      for (String existing : headerNames) {
-        if (existing.toLowerCase(Locale.ROOT).equals(lower)) {
-          throw new IllegalStateException(option + ": header '" + header + "' was already set");
-        }
-      }
+      HeaderRules.checkNotSet(option, header, headerNames);
       headers.add(header, value);
       headerNames.add(header);
       return this;

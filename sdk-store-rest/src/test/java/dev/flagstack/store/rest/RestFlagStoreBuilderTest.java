@@ -59,8 +59,45 @@ class RestFlagStoreBuilderTest {
       assertThat(store.name()).isEqualTo("rest");
       assertThat(store.callTimeout()).isEqualTo(Duration.ofSeconds(5)).isEqualTo(RestFlagStore.Builder.DEFAULT_CALL_TIMEOUT);
       assertThat(store.toString()).contains("maxResponseBytes=1048576", "callTimeout=5000 ms", "maxConcurrentCalls=64",
-          "ownsClient=true", "http://localhost:8016/");
+          "ownsClient=true", "http://localhost:8016/", "changePollInterval=1000 ms");
     }
+    assertThat(RestFlagStore.Builder.DEFAULT_CHANGE_POLL_INTERVAL).isEqualTo(Duration.ofSeconds(1));
+    assertThat(RestFlagStore.Builder.DEFAULT_CHANGE_PROBE_TARGETING_KEY).isEqualTo("flagstack-change-probe");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"PT0.009S", "PT10M0.001S", "PT-1S", "PT-0.001S"})
+  void aChangePollIntervalOutsideItsBoundsIsRefused(String interval) {
+    assertThatThrownBy(() -> RestFlagStore.builder().changePollInterval(Duration.parse(interval)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("changePollInterval must be zero (no polling) or between 10 ms and 10 minutes")
+        .hasMessageEndingWith("was " + Duration.parse(interval));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"PT0S", "PT0.01S", "PT1S", "PT10M"})
+  void aChangePollIntervalWithinItsBoundsIsAccepted(String interval) {
+    try (RestFlagStore store = RestFlagStore.builder().baseUrl("http://localhost:8016")
+        .changePollInterval(Duration.parse(interval)).build()) {
+      assertThat(store.toString()).contains("changePollInterval=" + Duration.parse(interval).toMillis() + " ms");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   ", "a\nb", "tab\there", "\ud800alone", "alone\udc00"})
+  void aBadChangeProbeTargetingKeyIsRefused(String key) {
+    assertThatThrownBy(() -> RestFlagStore.builder().changeProbeTargetingKey(key))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("changeProbeTargetingKey must be");
+  }
+
+  @Test
+  void aChangeProbeTargetingKeyOfAtMost256CharactersIsAccepted() {
+    RestFlagStore.builder().changeProbeTargetingKey("k".repeat(256));
+    RestFlagStore.builder().changeProbeTargetingKey("\ud83d\ude80 paired surrogates");
+    assertThatThrownBy(() -> RestFlagStore.builder().changeProbeTargetingKey("k".repeat(257)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256");
+    assertThatThrownBy(() -> RestFlagStore.builder().changeProbeTargetingKey(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("changeProbeTargetingKey");
   }
 
   @Test
@@ -75,6 +112,11 @@ class RestFlagStoreBuilderTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxResponseBytes was already set to 2048");
     assertThatThrownBy(() -> RestFlagStore.builder().apiKey("k1").header("x-api-key", "k2"))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("'x-api-key' was already set");
+    assertThatThrownBy(() -> RestFlagStore.builder().changePollInterval(Duration.ZERO)
+        .changePollInterval(Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("changePollInterval was already set to PT0S");
+    assertThatThrownBy(() -> RestFlagStore.builder().changeProbeTargetingKey("p").changeProbeTargetingKey("q"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("changeProbeTargetingKey was already set to p");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.flagstack.store.rest.internal;
 
 import dev.flagstack.FlagValue;
+import java.util.Map;
 
 /**
  * One flag's answer as an OFREP server sent it: a success ({@link #value} set, or null for "use the
@@ -17,13 +18,20 @@ public final class Evaluation {
   public final String errorDetails;
   /** The reason (any string, as given), or null. */
   public final String reason;
+  /** The variant, or null; kept only when a change poll reads the reply. */
+  public final String variant;
+  /** The metadata object (names to strings, numbers, booleans), or null; kept only by change polls. */
+  public final Map<String, Object> metadata;
 
-  Evaluation(String key, FlagValue value, String errorCode, String errorDetails, String reason) {
+  Evaluation(String key, FlagValue value, String errorCode, String errorDetails, String reason, String variant,
+      Map<String, Object> metadata) {
     this.key = key;
     this.value = value;
     this.errorCode = errorCode == null || errorCode.isBlank() ? null : errorCode;
     this.errorDetails = errorDetails == null ? null : Texts.shorten(errorDetails);
     this.reason = reason;
+    this.variant = variant;
+    this.metadata = metadata;
   }
 
   /** Whether the server reported an error for this flag. */

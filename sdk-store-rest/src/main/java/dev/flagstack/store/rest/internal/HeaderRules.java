@@ -1,5 +1,6 @@
 package dev.flagstack.store.rest.internal;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -56,5 +57,18 @@ public final class HeaderRules {
       throw new IllegalArgumentException(option + " must not start or end with whitespace (value not shown)");
     }
     return value;
+  }
+
+  /**
+   * Checks that {@code header} is not among the {@code names} already set, ignoring case.
+   *
+   * @throws IllegalStateException naming the option and the header
+   */
+  public static void checkNotSet(String option, String header, List<String> names) {
+    for (String existing : names) {
+      if (existing.equalsIgnoreCase(header)) {
+        throw new IllegalStateException(option + ": header '" + header + "' was already set");
+      }
+    }
   }
 }

@@ -3,7 +3,6 @@ package dev.flagstack.store.rest.internal;
 import dev.flagstack.FlagValue;
 import dev.flagstack.spi.StoreException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -165,14 +164,7 @@ public final class OfrepCalls {
     }
   }
 
-  private static String describe(IOException e) {
-    if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) {
-      return "no answer within the call timeout";
-    }
-    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + Texts.shorten(e.getMessage()));
-  }
-
-  private static String describe(RuntimeException e) {
-    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + Texts.shorten(e.getMessage()));
+  private static String describe(Exception e) {
+    return Texts.describe(e);
   }
 }

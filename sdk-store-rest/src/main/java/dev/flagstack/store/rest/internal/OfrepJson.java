@@ -70,7 +70,7 @@ public final class OfrepJson {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new BadReplyException("the reply is not a JSON object");
       }
-      Evaluation e = evaluation(p);
+      Evaluation e = evaluation(p, false);
       end(p);
       return e;
     } catch (JsonProcessingException e) {
@@ -86,6 +86,21 @@ public final class OfrepJson {
    *     wanted flag appears twice
    */
   public Map<String, Evaluation> readBulk(InputStream in, Set<String> wanted) throws IOException {
+    return readBulk(in, wanted, false);
+  }
+
+  /**
+   * Reads a bulk reply in full, for change polling: every flag's evaluation, with its variant and
+   * metadata, which reads never need.
+   *
+   * @throws BadReplyException as {@link #readBulk(InputStream, Set)}, and when any flag appears twice
+   */
+  public Map<String, Evaluation> readAllFlags(InputStream in) throws IOException {
+    return readBulk(in, null, true);
+  }
+
+  /** {@code wanted} null means every flag. */
+  private Map<String, Evaluation> readBulk(InputStream in, Set<String> wanted, boolean full) throws IOException {
     try (JsonParser p = factory.createParser(in)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new BadReplyException("the reply is not a JSON object");
@@ -98,7 +113,7 @@ public final class OfrepJson {
           if (t != JsonToken.START_ARRAY) {
             throw new BadReplyException("'flags' is not an array");
           }
-          found = flags(p, wanted);
+          found = flags(p, wanted, full);
         } else {
           p.skipChildren();
         }
@@ -122,30 +137,35 @@ public final class OfrepJson {
     }
   }
 
-  private Map<String, Evaluation> flags(JsonParser p, Set<String> wanted) throws IOException {
-    Map<String, Evaluation> found = new HashMap<>(Math.min(wanted.size(), 4096) * 2);
+  private Map<String, Evaluation> flags(JsonParser p, Set<String> wanted, boolean full) throws IOException {
+    Map<String, Evaluation> found = new HashMap<>(Math.min(wanted == null ? 64 : wanted.size(), 4096) * 2);
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t != JsonToken.START_OBJECT) {
         throw new BadReplyException("an item of 'flags' is not an object");
       }
-      Evaluation e = evaluation(p);
+      Evaluation e = evaluation(p, full);
       if (e.key == null) {
         throw new BadReplyException("an item of 'flags' has no 'key'");
       }
-      if (wanted.contains(e.key) && found.put(e.key, e) != null) {
+      if ((wanted == null || wanted.contains(e.key)) && found.put(e.key, e) != null) {
         throw new BadReplyException("flag '" + Texts.shorten(e.key) + "' appears twice in 'flags'");
       }
     }
     return found;
   }
 
-  /** Reads the fields of an evaluation object whose START_OBJECT is the current token. */
-  private Evaluation evaluation(JsonParser p) throws IOException {
+  /**
+   * Reads the fields of an evaluation object whose START_OBJECT is the current token; {@code full} also
+   * keeps the variant and metadata.
+   */
+  private Evaluation evaluation(JsonParser p, boolean full) throws IOException {
     String key = null;
     String errorCode = null;
     String errorDetails = null;
     String reason = null;
+    String variant = null;
+    Map<String, Object> metadata = null;
     FlagValue value = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
@@ -161,7 +181,7 @@ public final class OfrepJson {
           reason = string(p, t, "reason", true);
           break;
         case "variant":
-          string(p, t, "variant", true);
+          variant = string(p, t, "variant", true);
           break;
         case "errorCode":
           errorCode = string(p, t, "errorCode", true);
@@ -173,13 +193,18 @@ public final class OfrepJson {
           if (t != JsonToken.START_OBJECT && t != JsonToken.VALUE_NULL) {
             throw new BadReplyException("'metadata' is not an object");
           }
-          p.skipChildren();
+          if (full && t == JsonToken.START_OBJECT) {
+            metadata = object(p);
+          } else {
+            p.skipChildren();
+          }
           break;
         default:
           p.skipChildren();
       }
     }
-    return new Evaluation(key, value, errorCode, errorDetails, reason);
+    return full ? new Evaluation(key, value, errorCode, errorDetails, reason, variant, metadata)
+        : new Evaluation(key, value, errorCode, errorDetails, reason, null, null);
   }
 
   private static String string(JsonParser p, JsonToken t, String field, boolean nullable) throws IOException {

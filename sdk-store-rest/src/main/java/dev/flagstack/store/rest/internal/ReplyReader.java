@@ -64,7 +64,7 @@ public final class ReplyReader {
       throw configuration("answered HTTP 404 for flag '" + flag + "' without an OFREP FLAG_NOT_FOUND body: "
           + "is baseUrl the OFREP server?");
     }
-    throw other(response, "flag '" + flag + "'");
+    throw other(response, "flag '" + flag + "'", true);
   }
 
   /** The answer to a bulk call: the values of those {@code flags} the reply holds. */
@@ -107,7 +107,35 @@ public final class ReplyReader {
       throw configuration("answered HTTP 404 to a bulk evaluation: the server does not support bulk "
           + "evaluation or baseUrl is not the OFREP server");
     }
-    throw other(response, what);
+    throw other(response, what, true);
+  }
+
+  /**
+   * The answer to a change poll: {@link PollReply#NOT_MODIFIED} for a 304 to a poll that sent
+   * If-None-Match ({@code conditional}), or every flag's evaluation and the ETag for a 200. Anything else
+   * fails as a read would (a 429 closes the store's gate), except that configuration problems do not
+   * raise the reads' ERROR alarm and a success does not re-arm it: the poller logs for itself.
+   */
+  public PollReply poll(Response response, boolean conditional) throws IOException {
+    int code = response.code();
+    if (code == 304 && conditional) {
+      return PollReply.NOT_MODIFIED;
+    }
+    if (code == 200) {
+      return PollReply.of(json.readAllFlags(body(response, maxBytes)), response.header("ETag"));
+    }
+    String what = "the change poll";
+    if (code == 304) {
+      throw new BadReplyException("answered 304 Not Modified to a change poll without If-None-Match");
+    }
+    if (code == 400) {
+      throw invalid(what, errorBody(response));
+    }
+    if (code == 404) {
+      throw StoreException.rejected(prefix + "answered HTTP 404 to " + what + " (a bulk evaluation): the server "
+          + "does not support bulk evaluation or baseUrl is not the OFREP server", null);
+    }
+    throw other(response, what, false);
   }
 
   /** One flag's evaluation: its value, null when absent, or the failure its error code means. */
@@ -128,14 +156,15 @@ public final class ReplyReader {
     }
   }
 
-  private StoreException other(Response response, String what) {
+  /** {@code alarm}: whether a configuration problem raises the reads' once-at-ERROR alarm. */
+  private StoreException other(Response response, String what, boolean alarm) {
     int code = response.code();
     if (code == 401 || code == 403) {
       return configuration("was refused with HTTP " + code + " for " + what
-          + ": credentials (bearerToken / apiKey) missing or not accepted");
+          + ": credentials (bearerToken / apiKey) missing or not accepted", alarm);
     }
     if (code == 405) {
-      return configuration("answered HTTP 405 for " + what + ": is baseUrl the OFREP server?");
+      return configuration("answered HTTP 405 for " + what + ": is baseUrl the OFREP server?", alarm);
     }
     if (code == 429) {
       Instant now = gate.now();
@@ -160,8 +189,14 @@ public final class ReplyReader {
   }
 
   private StoreException configuration(String problem) {
+    return configuration(problem, true);
+  }
+
+  private StoreException configuration(String problem, boolean raise) {
     String message = prefix + problem;
-    alarm.raise(log, message);
+    if (raise) {
+      alarm.raise(log, message);
+    }
     return StoreException.rejected(message, null);
   }
 

@@ -1,5 +1,7 @@
 package dev.flagstack.store.rest.internal;
 
+import java.io.InterruptedIOException;
+
 /** Keeps text taken from a reply short and on one line before it goes into a message. */
 public final class Texts {
   private static final int MAX = 200;
@@ -19,5 +21,13 @@ public final class Texts {
       }
     }
     return out == null ? s : out.toString();
+  }
+
+  /** An exception as class and shortened message; OkHttp's call timeout as words. */
+  public static String describe(Exception e) {
+    if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) {
+      return "no answer within the call timeout";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + shorten(e.getMessage()));
   }
 }
