@@ -1,10 +1,12 @@
 package dev.flagstack;
 
+import dev.flagstack.internal.ChangeWatch;
 import dev.flagstack.internal.ClientReads;
 import dev.flagstack.internal.EngineSettings;
 import dev.flagstack.internal.RequestValidator;
 import dev.flagstack.internal.ResolutionEngine;
 import dev.flagstack.spi.FlagCache;
+import dev.flagstack.spi.FlagChangeSource;
 import dev.flagstack.spi.FlagStore;
 import dev.flagstack.spi.LocalFlagCache;
 import java.time.Clock;
@@ -50,19 +52,21 @@ import java.util.concurrent.Executor;
  * A client is thread-safe and immutable once built; build one and share it. A memory-tier hit through a
  * typed read is synchronous, lock-free and allocation-free. Each client owns one daemon timer thread
  * ({@code flagstack-timer-N}) for layer deadlines and, unless given an executor, a cached pool of daemon
- * threads ({@code flagstack-worker-N}) for continuations. {@link #close()} ends in-flight reads, stops
- * those threads and is idempotent; the stores, caches and executor passed to the builder stay open, since
- * the caller created them.
+ * threads ({@code flagstack-worker-N}) for continuations. It subscribes to stores that report flag changes
+ * ({@link Builder#watchChanges}). {@link #close()} ends in-flight reads and subscriptions, stops those
+ * threads and is idempotent; the stores, caches and executor passed to the builder stay open.
  */
 public final class FlagClient implements AutoCloseable {
   private final EngineSettings settings;
   private final ResolutionEngine engine;
   private final ClientReads reads;
+  private final ChangeWatch watch;
 
   private FlagClient(EngineSettings settings) {
     this.settings = settings;
     this.engine = new ResolutionEngine(settings);
     this.reads = new ClientReads(engine);
+    this.watch = ChangeWatch.start(settings, engine);
   }
 
   /** A builder with every default. */
@@ -86,8 +90,7 @@ public final class FlagClient implements AutoCloseable {
     return new Builder(settings.copy(), true);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Throwing reads
+  // Throwing reads ------------------------------------------------------------------------------
 
   /**
    * The value of {@code flag} for {@code entity}.
@@ -122,8 +125,7 @@ public final class FlagClient implements AutoCloseable {
     return reads.batch(entity, flags);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Reads that never throw
+  // Reads that never throw ----------------------------------------------------------------------
 
   /**
    * The value of {@code flag} with where it came from; on any failure the caller's default with the
@@ -166,8 +168,7 @@ public final class FlagClient implements AutoCloseable {
     return v == null ? defaultValue : v.doubleValue();
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Cache control, health, lifecycle
+  // Cache control, health, lifecycle ------------------------------------------------------------
 
   /**
    * Forgets one entry everywhere this client remembers it: every cache tier, the secondary's short-lived
@@ -202,11 +203,12 @@ public final class FlagClient implements AutoCloseable {
   }
 
   /**
-   * Ends in-flight reads with {@link FlagErrorKind#UNAVAILABLE}, and later reads fail the same way; stops
-   * the client's own threads. Idempotent.
+   * Closes the client's change subscriptions, ends in-flight reads with {@link FlagErrorKind#UNAVAILABLE}
+   * (later reads fail the same way) and stops the client's own threads. Idempotent.
    */
   @Override
   public void close() {
+    watch.close();
     engine.close();
   }
 
@@ -370,7 +372,17 @@ public final class FlagClient implements AutoCloseable {
     }
 
     /**
-     * Builds the client. Never contacts a backend, so a store that is down at start-up does not fail it.
+     * Whether to subscribe, at {@link #build()}, to the primary and the secondary if they are
+     * {@link FlagChangeSource}s, and drop changed flags from every tier as their notices arrive (see the
+     * README's "Change notifications"); default true. Off, cached values live until their TTL.
+     */
+    public Builder watchChanges(boolean watch) {
+      s.watchChanges(watch);
+      return this;
+    }
+
+    /**
+     * Builds the client. Never waits for a backend, so a store that is down at start-up does not fail it.
      * Reads each store's {@link FlagStore#callTimeout()} and each remote tier's
      * {@link FlagCache#timeBudget()} once: each must be positive, and one longer than
      * {@link #MAX_LAYER_TIMEOUT} is clamped to it.

@@ -40,6 +40,7 @@ public final class EngineSettings {
   private Clock clock = Clock.systemUTC();
   private FlagEventListener listener = FlagEventListener.NONE;
   private Executor executor;
+  private boolean watchChanges = true;
   // Read from the layers by snapshot(): validated and clamped, never asked again.
   private Duration primaryTimeout;
   private Duration secondaryTimeout;
@@ -62,6 +63,7 @@ public final class EngineSettings {
     s.clock = clock;
     s.listener = listener;
     s.executor = executor;
+    s.watchChanges = watchChanges;
     return s;
   }
 
@@ -244,6 +246,16 @@ public final class EngineSettings {
 
   public EngineSettings executor(Executor executor) {
     this.executor = executor;
+    return this;
+  }
+
+  /** Whether the client subscribes to stores that are change sources. */
+  public boolean watchChanges() {
+    return watchChanges;
+  }
+
+  public EngineSettings watchChanges(boolean watch) {
+    this.watchChanges = watch;
     return this;
   }
 
