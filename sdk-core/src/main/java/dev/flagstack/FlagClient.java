@@ -86,8 +86,7 @@ public final class FlagClient implements AutoCloseable {
     return new Builder(settings.copy(), true);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Throwing reads
+  // Throwing reads ------------------------------------------------------------------------------
 
   /**
    * The value of {@code flag} for {@code entity}.
@@ -122,8 +121,7 @@ public final class FlagClient implements AutoCloseable {
     return reads.batch(entity, flags);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Reads that never throw
+  // Reads that never throw ----------------------------------------------------------------------
 
   /**
    * The value of {@code flag} with where it came from; on any failure the caller's default with the
@@ -166,8 +164,7 @@ public final class FlagClient implements AutoCloseable {
     return v == null ? defaultValue : v.doubleValue();
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Cache control, health, lifecycle
+  // Cache control, health, lifecycle ------------------------------------------------------------
 
   /**
    * Forgets one entry everywhere this client remembers it: every cache tier, the secondary's short-lived
@@ -199,6 +196,21 @@ public final class FlagClient implements AutoCloseable {
   /** The state of the breaker of the remote cache tier named {@code tierName}, or null if there is none. */
   public BreakerState cacheBreakerState(String tierName) {
     return engine.cacheBreakerState(tierName);
+  }
+
+  /** Each layer's state now (breaker, connection, last failure), for readiness probes and logs. */
+  public ClientStatus status() {
+    return engine.listener().status().snapshot();
+  }
+
+  /** Calls {@code listener} on each change of a layer's state ({@link StatusListener}) until {@link #close()}. */
+  public void addStatusListener(StatusListener listener) {
+    engine.listener().status().add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Stops calling {@code listener}; one never added is ignored. */
+  public void removeStatusListener(StatusListener listener) {
+    engine.listener().status().remove(listener);
   }
 
   /**
