@@ -19,6 +19,7 @@ import dev.flagstack.cache.redis.internal.TierInvalidations;
 import dev.flagstack.cache.redis.internal.TierSettings;
 import dev.flagstack.spi.CacheInvalidator;
 import dev.flagstack.spi.FlagCache;
+import dev.flagstack.spi.LayerHealth;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -81,7 +82,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Lettuce client and resources only if the tier created them. Credentials never appear in logs,
  * exceptions or {@link #toString()}.
  */
-public final class RedisFlagCache implements FlagCache {
+public final class RedisFlagCache implements FlagCache, LayerHealth {
   private final TierSettings settings;
   private final RedisBackend backend;
   private final TierCommands commands;
