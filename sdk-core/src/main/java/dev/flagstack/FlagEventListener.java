@@ -15,6 +15,19 @@ public abstract class FlagEventListener {
   public static final FlagEventListener NONE = new FlagEventListener() {};
 
   /**
+   * A listener that passes every event to each of {@code listeners}, in order, so that several bindings
+   * (metrics, an OpenFeature provider, tracing) can watch one client. A listener that throws is logged
+   * (the first time at WARN, then at DEBUG) and the others still receive the event. Fanning out allocates
+   * nothing per event. {@link #NONE} entries are dropped: composing nothing returns {@link #NONE}, and
+   * composing one listener returns it unchanged.
+   *
+   * @throws NullPointerException if {@code listeners} or one of its elements is null
+   */
+  public static FlagEventListener compose(FlagEventListener... listeners) {
+    return ComposedEventListener.of(listeners);
+  }
+
+  /**
    * A flag read ended. {@code layer} is null when {@code source} is DEFAULT; {@code errorKind} is null
    * unless it is. {@code nanos} is the time the read took.
    */

@@ -1,13 +1,17 @@
 package dev.flagstack.store.grpc;
 
 import dev.flagstack.FlagValue;
+import dev.flagstack.spi.FlagChangeListener;
+import dev.flagstack.spi.FlagChangeSource;
 import dev.flagstack.spi.FlagStore;
 import dev.flagstack.spi.StoreException;
 import dev.flagstack.store.grpc.internal.BearerToken;
 import dev.flagstack.store.grpc.internal.CallOutcomes;
+import dev.flagstack.store.grpc.internal.ChangeWatches;
 import dev.flagstack.store.grpc.internal.ChannelFactory;
 import dev.flagstack.store.grpc.internal.GetFlagsCall;
 import dev.flagstack.store.grpc.internal.StatusClassifier;
+import dev.flagstack.store.grpc.internal.WatchTiming;
 import dev.flagstack.store.grpc.v1.FlagServiceGrpc;
 import dev.flagstack.store.grpc.v1.GetFlagsRequest;
 import io.grpc.Channel;
@@ -53,11 +57,17 @@ import org.slf4j.LoggerFactory;
  * {@link StoreException#rejected}. A refused credential is logged at ERROR once per incident. The bearer
  * token never appears in a log, an exception or {@link #toString()}.
  *
+ * <h2>Change notices</h2>
+ * As a {@link FlagChangeSource}, the store keeps a {@code WatchChanges} stream open per
+ * {@link #watchChanges watch}, on the same channel and with the same token as its reads, and tells the
+ * listener which flags changed, or that everything may have, as the module README describes.
+ *
  * <h2>Lifecycle</h2>
- * Thread-safe and immutable. {@link #close()} shuts down the channel only if this store built it, waiting
- * at most {@link #callTimeout()} plus {@link Builder#SHUTDOWN_GRACE} for calls in flight. Idempotent.
+ * Thread-safe and immutable. {@link #close()} stops every watch, then shuts down the channel only if this
+ * store built it, waiting at most {@link #callTimeout()} plus {@link Builder#SHUTDOWN_GRACE} for calls in
+ * flight. Idempotent.
  */
-public final class GrpcFlagStore implements FlagStore {
+public final class GrpcFlagStore implements FlagStore, FlagChangeSource {
   private static final Logger log = LoggerFactory.getLogger(GrpcFlagStore.class);
 
   private final String name;
@@ -69,6 +79,7 @@ public final class GrpcFlagStore implements FlagStore {
   private final AtomicBoolean reconnecting = new AtomicBoolean();
   private final FlagServiceGrpc.FlagServiceStub stub;
   private final CallOutcomes outcomes;
+  private final ChangeWatches watches;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -84,11 +95,15 @@ public final class GrpcFlagStore implements FlagStore {
       s = s.withExecutor(b.executor);
     }
     this.stub = s;
-    this.outcomes = new CallOutcomes(name, new StatusClassifier(name, b.maxInboundMessageSize, token));
+    StatusClassifier classifier = new StatusClassifier(name, b.maxInboundMessageSize, token);
+    this.outcomes = new CallOutcomes(name, classifier);
+    this.watches = new ChangeWatches(name, s, managedChannel, classifier,
+        new WatchTiming(b.watchIdleTimeout, b.watchInitialBackoff, b.watchMaxBackoff));
     String where = ownedChannel != null ? "target=" + Builder.maskUserInfo(b.target) : "channel=" + channel.authority();
     this.description = "GrpcFlagStore{name=" + name + ", " + where
         + (ownedChannel != null ? ", tls=" + !b.plaintext : "")
         + ", callTimeout=" + callTimeout + ", maxInboundMessageSize=" + b.maxInboundMessageSize
+        + ", watchIdleTimeout=" + b.watchIdleTimeout
         + ", bearerToken=" + token + ", ownsChannel=" + (ownedChannel != null) + '}';
     if (token.isSet() && b.plaintext) {
       log.warn("grpc store '{}' sends its bearer token over a plaintext channel", name);
@@ -169,13 +184,38 @@ public final class GrpcFlagStore implements FlagStore {
   }
 
   /**
-   * Shuts down the channel if this store built it: calls in flight get up to {@link #callTimeout()} to
-   * finish, then the channel is forced down, waiting at most {@link Builder#SHUTDOWN_GRACE} more. A
-   * supplied channel is left alone. Later calls fail transiently. Idempotent.
+   * Starts delivering change notices to {@code listener} and returns at once: the stream is opened, and
+   * reopened after a failure or {@link Builder#watchIdleTimeout silence}, on the store's own daemon thread
+   * with {@link Builder#watchReconnectBackoff backoff}, and notices arrive on gRPC's callback executor (or
+   * {@link Builder#executor}), one at a time. The first event of every stream that cannot prove it
+   * follows the last one seen (always the first stream) is reported as
+   * {@link FlagChangeListener#everythingChanged()}. A server without WatchChanges (UNIMPLEMENTED) is
+   * logged once at INFO and not asked again; refused credentials are logged at ERROR and retried at the
+   * longest backoff. A listener that throws is logged and keeps receiving notices.
+   *
+   * <p>The handle's {@code close()} cancels the stream and stops reconnecting; it never throws, is
+   * idempotent, and no notice is delivered after it returned. {@link #close()} closes every watch.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public AutoCloseable watchChanges(FlagChangeListener listener) {
+    return watches.start(listener);
+  }
+
+  /**
+   * Stops every watch and shuts down the channel if this store built it: calls in flight get up to
+   * {@link #callTimeout()} to finish, then the channel is forced down, waiting at most
+   * {@link Builder#SHUTDOWN_GRACE} more. A supplied channel is left alone. Later calls fail transiently.
+   * Idempotent.
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true) || ownedChannel == null) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    watches.closeAll();
+    if (ownedChannel == null) {
       return;
     }
     ownedChannel.shutdown();
@@ -228,6 +268,23 @@ public final class GrpcFlagStore implements FlagStore {
     public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
     /** How much longer than the call timeout {@link #close()} waits for a built channel to go down: 1 s. */
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(1);
+    /**
+     * How long a change stream may go without any event, heartbeats included, before it is presumed dead
+     * and reopened: 30 s, three heartbeats of a server sending one every 10 s as the protocol asks.
+     */
+    public static final Duration DEFAULT_WATCH_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** The shortest {@link #watchIdleTimeout}: 100 ms. */
+    public static final Duration MIN_WATCH_IDLE_TIMEOUT = Duration.ofMillis(100);
+    /** The longest {@link #watchIdleTimeout}: 1 h. */
+    public static final Duration MAX_WATCH_IDLE_TIMEOUT = Duration.ofHours(1);
+    /** The first wait before reopening a failed change stream: 100 ms. */
+    public static final Duration DEFAULT_WATCH_INITIAL_BACKOFF = Duration.ofMillis(100);
+    /** The longest wait before reopening a change stream, reached by doubling: 5 s. */
+    public static final Duration DEFAULT_WATCH_MAX_BACKOFF = Duration.ofSeconds(5);
+    /** The shortest backoff accepted by {@link #watchReconnectBackoff}: 1 ms. */
+    public static final Duration MIN_WATCH_BACKOFF = Duration.ofMillis(1);
+    /** The longest backoff accepted by {@link #watchReconnectBackoff}: 10 min. */
+    public static final Duration MAX_WATCH_BACKOFF = Duration.ofMinutes(10);
 
     Builder() {}
 

@@ -26,6 +26,9 @@ abstract class GrpcFlagStoreSettings {
   Duration keepAliveTimeout;
   String bearerToken;
   Executor executor;
+  Duration watchIdleTimeout;
+  Duration watchInitialBackoff;
+  Duration watchMaxBackoff;
 
   GrpcFlagStoreSettings() {}
 
@@ -198,6 +201,52 @@ abstract class GrpcFlagStoreSettings {
     return self();
   }
 
+  /**
+   * How long a change stream may go without any event, heartbeats included, before it is presumed dead,
+   * cancelled and reopened; from {@link Builder#MIN_WATCH_IDLE_TIMEOUT} (100 ms) to
+   * {@link Builder#MAX_WATCH_IDLE_TIMEOUT} (1 h), default 30 s ({@link Builder#DEFAULT_WATCH_IDLE_TIMEOUT}).
+   * Set it to about three times the server's heartbeat interval.
+   */
+  public Builder watchIdleTimeout(Duration timeout) {
+    checkUnset("watchIdleTimeout", this.watchIdleTimeout, timeout);
+    if (timeout.compareTo(Builder.MIN_WATCH_IDLE_TIMEOUT) < 0 || timeout.compareTo(Builder.MAX_WATCH_IDLE_TIMEOUT) > 0) {
+      throw new IllegalArgumentException("watchIdleTimeout must be from " + Builder.MIN_WATCH_IDLE_TIMEOUT + " to "
+          + Builder.MAX_WATCH_IDLE_TIMEOUT + ", was " + timeout);
+    }
+    this.watchIdleTimeout = timeout;
+    return self();
+  }
+
+  /**
+   * The wait before reopening a change stream that failed: {@code initial} after the first failure,
+   * doubling with each consecutive one up to {@code max}, each wait drawn at random from the upper half
+   * of its bound; refused credentials and other non-transient refusals wait {@code max}. Both from
+   * {@link Builder#MIN_WATCH_BACKOFF} (1 ms) to {@link Builder#MAX_WATCH_BACKOFF} (10 min), {@code initial}
+   * at most {@code max}; default 100 ms and 5 s ({@link Builder#DEFAULT_WATCH_INITIAL_BACKOFF},
+   * {@link Builder#DEFAULT_WATCH_MAX_BACKOFF}).
+   */
+  public Builder watchReconnectBackoff(Duration initial, Duration max) {
+    Objects.requireNonNull(initial, "watchReconnectBackoff initial");
+    Objects.requireNonNull(max, "watchReconnectBackoff max");
+    if (this.watchInitialBackoff != null) {
+      throw new IllegalStateException("watchReconnectBackoff was already set to " + watchInitialBackoff + " to "
+          + watchMaxBackoff);
+    }
+    for (Duration d : new Duration[] {initial, max}) {
+      if (d.compareTo(Builder.MIN_WATCH_BACKOFF) < 0 || d.compareTo(Builder.MAX_WATCH_BACKOFF) > 0) {
+        throw new IllegalArgumentException("watchReconnectBackoff must be from " + Builder.MIN_WATCH_BACKOFF + " to "
+            + Builder.MAX_WATCH_BACKOFF + ", was " + initial + " to " + max);
+      }
+    }
+    if (initial.compareTo(max) > 0) {
+      throw new IllegalArgumentException("watchReconnectBackoff initial must not exceed max, was " + initial + " to "
+          + max);
+    }
+    this.watchInitialBackoff = initial;
+    this.watchMaxBackoff = max;
+    return self();
+  }
+
   /** A copy with every default filled in, after checking that the settings fit together. */
   Builder resolved() {
     if (target == null && channel == null) {
@@ -225,6 +274,9 @@ abstract class GrpcFlagStoreSettings {
         : keepAliveTimeout != null ? keepAliveTimeout : Builder.DEFAULT_KEEPALIVE_TIMEOUT;
     b.bearerToken = bearerToken;
     b.executor = executor;
+    b.watchIdleTimeout = watchIdleTimeout != null ? watchIdleTimeout : Builder.DEFAULT_WATCH_IDLE_TIMEOUT;
+    b.watchInitialBackoff = watchInitialBackoff != null ? watchInitialBackoff : Builder.DEFAULT_WATCH_INITIAL_BACKOFF;
+    b.watchMaxBackoff = watchMaxBackoff != null ? watchMaxBackoff : Builder.DEFAULT_WATCH_MAX_BACKOFF;
     return b;
   }
 

@@ -1,11 +1,13 @@
 package dev.flagstack.store.grpc;
 
 import dev.flagstack.FlagValue;
+import dev.flagstack.store.grpc.v1.ChangeEvent;
 import dev.flagstack.store.grpc.v1.FlagResult;
 import dev.flagstack.store.grpc.v1.FlagServiceGrpc;
 import dev.flagstack.store.grpc.v1.GetFlagsRequest;
 import dev.flagstack.store.grpc.v1.GetFlagsResponse;
 import dev.flagstack.store.grpc.v1.NotFound;
+import dev.flagstack.store.grpc.v1.WatchChangesRequest;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -16,6 +18,7 @@ import io.grpc.ServerTransportFilter;
 import io.grpc.Attributes;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,12 +35,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real gRPC server (Netty, on a free loopback port) implementing {@code flagstack.v1.FlagService} from
  * the generated base class. By default it answers from its map of values; {@link #handler} makes it
- * fail, hang or send any reply. It records every request and its authorization header.
+ * fail, hang or send any reply. It records every request and its authorization header. WatchChanges
+ * answers UNIMPLEMENTED (the base class's answer) until a {@link #watchHandler} is set.
  */
 final class FlagTestServer implements AutoCloseable {
   /** How one GetFlags call is answered. */
   interface Handler {
     void handle(GetFlagsRequest request, StreamObserver<GetFlagsResponse> reply);
+  }
+
+  /** How one WatchChanges call is answered. */
+  interface WatchHandler {
+    void handle(WatchChangesRequest request, ServerCallStreamObserver<ChangeEvent> events);
   }
 
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -47,6 +56,9 @@ final class FlagTestServer implements AutoCloseable {
   private final List<GetFlagsRequest> requests = new CopyOnWriteArrayList<>();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final AtomicInteger calls = new AtomicInteger();
+  private final List<WatchChangesRequest> watchRequests = new CopyOnWriteArrayList<>();
+  private final List<String> watchAuthorizations = new CopyOnWriteArrayList<>();
+  private volatile WatchHandler watchHandler;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final Integer maxInboundMessageSize;
   private final boolean tls;
@@ -111,6 +123,22 @@ final class FlagTestServer implements AutoCloseable {
 
   int calls() {
     return calls.get();
+  }
+
+  /** Answers WatchChanges with {@code handler}; null: UNIMPLEMENTED. */
+  FlagTestServer watchHandler(WatchHandler handler) {
+    this.watchHandler = handler;
+    return this;
+  }
+
+  /** Every WatchChanges request received, in order. */
+  List<WatchChangesRequest> watchRequests() {
+    return watchRequests;
+  }
+
+  /** The authorization header of every WatchChanges call, {@code <none>} if absent. */
+  List<String> watchAuthorizations() {
+    return watchAuthorizations;
   }
 
   /** Client connections open now. */
@@ -220,6 +248,17 @@ final class FlagTestServer implements AutoCloseable {
       requests.add(request);
       handler.handle(request, responseObserver);
     }
+
+    @Override
+    public void watchChanges(WatchChangesRequest request, StreamObserver<ChangeEvent> responseObserver) {
+      watchRequests.add(request);
+      WatchHandler h = watchHandler;
+      if (h == null) {
+        super.watchChanges(request, responseObserver);
+      } else {
+        h.handle(request, (ServerCallStreamObserver<ChangeEvent>) responseObserver);
+      }
+    }
   }
 
   private final class RecordAuthorization implements ServerInterceptor {
@@ -227,7 +266,8 @@ final class FlagTestServer implements AutoCloseable {
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
       String auth = headers.get(AUTHORIZATION);
-      authorizations.add(auth == null ? "<none>" : auth);
+      boolean watch = call.getMethodDescriptor().getBareMethodName().equals("WatchChanges");
+      (watch ? watchAuthorizations : authorizations).add(auth == null ? "<none>" : auth);
       return next.startCall(call, headers);
     }
   }

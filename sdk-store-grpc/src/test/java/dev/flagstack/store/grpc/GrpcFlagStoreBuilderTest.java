@@ -49,6 +49,43 @@ class GrpcFlagStoreBuilderTest {
   }
 
   @Test
+  void watchSettingsHaveTheDocumentedDefaultsAndRefuseBadValues() {
+    assertThat(GrpcFlagStore.Builder.DEFAULT_WATCH_IDLE_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
+    assertThat(GrpcFlagStore.Builder.DEFAULT_WATCH_INITIAL_BACKOFF).isEqualTo(Duration.ofMillis(100));
+    assertThat(GrpcFlagStore.Builder.DEFAULT_WATCH_MAX_BACKOFF).isEqualTo(Duration.ofSeconds(5));
+    try (GrpcFlagStore store = GrpcFlagStore.builder().target("localhost:7443").build()) {
+      assertThat(store.toString()).contains("watchIdleTimeout=PT30S");
+    }
+    try (GrpcFlagStore store = GrpcFlagStore.builder().target("localhost:7443").watchIdleTimeout(Duration.ofMillis(100))
+        .watchReconnectBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build()) {
+      assertThat(store.toString()).contains("watchIdleTimeout=PT0.1S");
+    }
+
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchIdleTimeout(Duration.ofMillis(99)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("watchIdleTimeout must be from PT0.1S to PT1H, was PT0.099S");
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchIdleTimeout(Duration.ofHours(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was PT2H");
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchIdleTimeout(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("watchIdleTimeout");
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchReconnectBackoff(Duration.ZERO, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("watchReconnectBackoff must be from PT0.001S to PT10M, was PT0S to PT1S");
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchReconnectBackoff(Duration.ofMillis(1), Duration.ofMinutes(11)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was PT0.001S to PT11M");
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("watchReconnectBackoff initial must not exceed max, was PT2S to PT1S");
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchIdleTimeout(Duration.ofSeconds(1))
+        .watchIdleTimeout(Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalStateException.class).hasMessage("watchIdleTimeout was already set to PT1S");
+    assertThatThrownBy(() -> GrpcFlagStore.builder().watchReconnectBackoff(Duration.ofMillis(1), Duration.ofSeconds(1))
+        .watchReconnectBackoff(Duration.ofMillis(1), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("watchReconnectBackoff was already set to PT0.001S to PT1S");
+  }
+
+  @Test
   void aLongCallTimeoutIsLoweredToTheMaximum() {
     try (GrpcFlagStore store = GrpcFlagStore.builder().target("localhost:7443").callTimeout(Duration.ofHours(1))
         .build()) {

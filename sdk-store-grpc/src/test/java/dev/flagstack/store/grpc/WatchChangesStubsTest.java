@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * WatchChanges has no client in this module yet; this checks that the artifact's generated server base
- * class and client stub carry it over a real server, with the semantics the README gives a server.
+ * Checks that the artifact's generated server base class and blocking client stub carry WatchChanges over a
+ * real server, with the semantics the README gives a server. The store's own client of it is tested in
+ * {@link GrpcWatchChangesTest} and {@link GrpcWatchLifecycleTest}.
  */
 class WatchChangesStubsTest {
   /** A server keeping the last three changes of epoch "e1" at versions 8 to 10, as the README describes. */

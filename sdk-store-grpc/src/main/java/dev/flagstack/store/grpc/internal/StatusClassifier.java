@@ -68,7 +68,8 @@ public final class StatusClassifier {
     return description != null && description.toLowerCase(Locale.ROOT).contains(SIZE_LIMIT);
   }
 
-  private String describe(Status status) {
+  /** The code and the description of {@code status}, shortened, with the bearer token masked. */
+  public String describe(Status status) {
     String description = token.redact(status.getDescription());
     if (description == null || description.isEmpty()) {
       return status.getCode().name();
