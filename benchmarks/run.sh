@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the memory-tier hit benchmarks with the GC profiler and prints a Markdown table.
+# Runs the memory-tier hit benchmarks (or others, see BENCHMARKS) with the GC profiler and prints a
+# Markdown table. benchmarks/results.sh runs them all and writes RESULTS.md.
 #
 #   benchmarks/run.sh                      # defaults below
 #   FORKS=3 ITERATIONS=10 benchmarks/run.sh
@@ -23,8 +24,8 @@ BENCHMARKS="${BENCHMARKS:-MemoryTierHitBenchmark}"
 # Build when the jar is missing or older than the sources it measures.
 stale() {
   [[ ! -f $jar ]] && return 0
-  [[ -n $(find "$here/pom.xml" "$here/src" "$root/pom.xml" "$root/sdk-core/src/main" \
-      "$root/sdk-cache-memory/src/main" -newer "$jar" -print -quit 2>/dev/null) ]]
+  [[ -n $(find "$here/pom.xml" "$here/src" "$root/pom.xml" "$root"/sdk-*/src/main "$root/test-servers/src/main" \
+      -newer "$jar" -print -quit 2>/dev/null) ]]
 }
 if [[ ${REBUILD:-0} == 1 ]] || stale; then
   echo "building $jar ..." >&2

@@ -1,12 +1,12 @@
 package dev.flagstack;
 
+import dev.flagstack.internal.ChangeWatch;
 import dev.flagstack.internal.ClientReads;
 import dev.flagstack.internal.EngineSettings;
 import dev.flagstack.internal.RequestValidator;
 import dev.flagstack.internal.ResolutionEngine;
 import dev.flagstack.spi.FlagCache;
 import dev.flagstack.spi.FlagStore;
-import dev.flagstack.spi.LocalFlagCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -50,37 +50,32 @@ import java.util.concurrent.Executor;
  * A client is thread-safe and immutable once built; build one and share it. A memory-tier hit through a
  * typed read is synchronous, lock-free and allocation-free. Each client owns one daemon timer thread
  * ({@code flagstack-timer-N}) for layer deadlines and, unless given an executor, a cached pool of daemon
- * threads ({@code flagstack-worker-N}) for continuations. {@link #close()} ends in-flight reads, stops
- * those threads and is idempotent; the stores, caches and executor passed to the builder stay open, since
- * the caller created them.
+ * threads ({@code flagstack-worker-N}) for continuations. It subscribes to stores that report flag changes
+ * ({@link Builder#watchChanges}). {@link #close()} ends in-flight reads and subscriptions, stops those
+ * threads and is idempotent; the stores, caches and executor passed to the builder stay open.
  */
 public final class FlagClient implements AutoCloseable {
   private final EngineSettings settings;
   private final ResolutionEngine engine;
   private final ClientReads reads;
+  private final ChangeWatch watch;
 
   private FlagClient(EngineSettings settings) {
     this.settings = settings;
     this.engine = new ResolutionEngine(settings);
     this.reads = new ClientReads(engine);
+    this.watch = ChangeWatch.start(settings, engine);
   }
 
   /** A builder with every default. */
   public static Builder builder() {
-    return new Builder(new EngineSettings()
-        .secondaryMaxConcurrency(Builder.DEFAULT_SECONDARY_MAX_CONCURRENCY)
-        .secondaryCacheTtl(Builder.DEFAULT_SECONDARY_CACHE_TTL)
-        .secondaryCacheMaxEntries(Builder.DEFAULT_SECONDARY_CACHE_MAX_ENTRIES)
-        .lastKnownGoodMaxEntries(Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_ENTRIES)
-        .lastKnownGoodMaxAge(Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_AGE)
-        .maxBatchSize(Builder.DEFAULT_MAX_BATCH_SIZE), false);
+    return new Builder(new EngineSettings(), false);
   }
 
   /**
-   * A builder holding this client's settings and layers, for a variant. The new client has its own
-   * breakers, caches of its own, threads and in-flight reads but shares the layers, which stay the
-   * caller's to close. Unlike a fresh builder, it lets {@link Builder#primary} and
-   * {@link Builder#secondary} replace the inherited store once.
+   * A builder holding this client's settings and layers, for a variant with its own breakers, caches of its
+   * own, threads and in-flight reads, sharing the layers (still the caller's to close). Unlike a fresh
+   * builder, it lets {@link Builder#primary} and {@link Builder#secondary} replace the inherited store once.
    */
   public Builder newBuilder() {
     return new Builder(settings.copy(), true);
@@ -155,10 +150,7 @@ public final class FlagClient implements AutoCloseable {
     return v == null ? defaultValue : v.longValue();
   }
 
-  /**
-   * The numeric value of {@code flag} (DOUBLE, or LONG widened), or {@code defaultValue} if it cannot be
-   * read or is not a number.
-   */
+  /** The numeric value of {@code flag} (DOUBLE, or LONG widened), or {@code defaultValue} if unreadable or not one. */
   public double getDouble(String entity, String flag, double defaultValue) {
     FlagValue v = reads.typed(entity, flag, FlagType.DOUBLE);
     return v == null ? defaultValue : v.doubleValue();
@@ -214,19 +206,18 @@ public final class FlagClient implements AutoCloseable {
   }
 
   /**
-   * Ends in-flight reads with {@link FlagErrorKind#UNAVAILABLE}, and later reads fail the same way; stops
-   * the client's own threads. Idempotent.
+   * Closes the client's change subscriptions, ends in-flight reads with {@link FlagErrorKind#UNAVAILABLE}
+   * (later reads fail the same way) and stops the client's own threads. Idempotent.
    */
   @Override
   public void close() {
+    watch.close();
     engine.close();
   }
 
   @Override
   public String toString() {
-    return "FlagClient{caches=" + settings.caches().stream().map(FlagCache::name).toList()
-        + ", primary=" + settings.primary().name()
-        + (settings.secondary() == null ? "" : ", secondary=" + settings.secondary().name()) + '}';
+    return "FlagClient" + settings.describeLayers();
   }
 
   /**
@@ -261,8 +252,9 @@ public final class FlagClient implements AutoCloseable {
     }
 
     /**
-     * Adds a cache tier below those already added; tiers are read in this order. Put the in-process
-     * tier first: only a first tier that is a {@link LocalFlagCache} gets the allocation-free hot path.
+     * Adds a cache tier below those already added; tiers are read in this order. Put the in-process tier
+     * first: only a first tier that is a {@link dev.flagstack.spi.LocalFlagCache} gets the allocation-free
+     * hot path.
      */
     public Builder addCache(FlagCache cache) {
       Objects.requireNonNull(cache, "cache");
@@ -382,7 +374,17 @@ public final class FlagClient implements AutoCloseable {
     }
 
     /**
-     * Builds the client. Never contacts a backend, so a store that is down at start-up does not fail it.
+     * Whether to subscribe, at {@link #build()}, to the primary and the secondary if they are
+     * {@link dev.flagstack.spi.FlagChangeSource}s, and drop changed flags from every tier as their notices
+     * arrive (see the README's "Change notifications"); default true. Off, cached values live until their TTL.
+     */
+    public Builder watchChanges(boolean watch) {
+      s.watchChanges(watch);
+      return this;
+    }
+
+    /**
+     * Builds the client. Never waits for a backend, so a store that is down at start-up does not fail it.
      * Reads each store's {@link FlagStore#callTimeout()} and each remote tier's
      * {@link FlagCache#timeBudget()} once: each must be positive, and one longer than
      * {@link #MAX_LAYER_TIMEOUT} is clamped to it.

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * A layer is chosen by its type name and configured under {@code flagstack.cache.<type>.},
  * {@code flagstack.primary.<type>.} or {@code flagstack.secondary.<type>.}; types come from the
  * {@link LayerProvider}s on the class path ({@code memory}, {@code redis}, {@code mongo}, {@code rest},
- * {@code postgres} and any of your own).
+ * {@code grpc}, {@code postgres} and any of your own).
  * Keys match as Spring Boot's relaxed binding does (case and {@code -}/{@code _} are not significant), and a
  * blank value counts as unset, so an override can remove a setting. The full table is in
  * {@code docs/configuration.md}.

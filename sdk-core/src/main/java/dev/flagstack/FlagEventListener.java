@@ -1,6 +1,7 @@
 package dev.flagstack;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Receives what a {@link FlagClient} does, for metrics, tracing and logs. Override the methods you need.
@@ -40,4 +41,11 @@ public abstract class FlagEventListener {
   /** A layer's circuit breaker moved from {@code from} to {@code to}; {@code openFor} is null unless OPEN. */
   public void breakerStateChanged(String layer, FlagSource role, BreakerState from, BreakerState to,
       Duration openFor) {}
+
+  /**
+   * A change source told the client that {@code flags} changed, and the client has dropped them from its
+   * caches; an empty set means anything may have changed (the source could not say what). Called on the
+   * source's thread (an OpenFeature provider emits {@code PROVIDER_CONFIGURATION_CHANGED} from here).
+   */
+  public void flagsChanged(Set<String> flags) {}
 }

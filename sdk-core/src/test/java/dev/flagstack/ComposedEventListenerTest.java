@@ -57,6 +57,23 @@ class ComposedEventListenerTest {
   }
 
   @Test
+  void changeNoticesReachEveryListener() {
+    RecordingListener first = new RecordingListener();
+    java.util.concurrent.atomic.AtomicInteger brokenCalls = new java.util.concurrent.atomic.AtomicInteger();
+    FlagEventListener broken = new FlagEventListener() {
+      @Override
+      public void flagsChanged(java.util.Set<String> flags) {
+        brokenCalls.incrementAndGet();
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    RecordingListener last = new RecordingListener();
+    FlagEventListener.compose(first, broken, last).flagsChanged(java.util.Set.of("f"));
+    assertThat(last.changes).isEqualTo(first.changes).hasSize(1);
+    assertThat(brokenCalls).hasValue(1);
+  }
+
+  @Test
   void composingNothingOrOneListenerAddsNoLayer() {
     RecordingListener only = new RecordingListener();
     assertThat(FlagEventListener.compose()).isSameAs(FlagEventListener.NONE);

@@ -22,6 +22,9 @@ public class FakeRemoteCache implements FlagCache {
   private final Map<String, FlagValue> values = new ConcurrentHashMap<>();
   public final AtomicInteger reads = new AtomicInteger();
   public final AtomicInteger writes = new AtomicInteger();
+  /** Each change notice the tier heard: {@code [flags]@atMillis}, or {@code *@atMillis} for everything. */
+  public final java.util.List<String> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, Long> stamps = new ConcurrentHashMap<>();
   private volatile Mode mode = Mode.NORMAL;
 
   public FakeRemoteCache(String name, Duration budget) {
@@ -86,6 +89,31 @@ public class FakeRemoteCache implements FlagCache {
         entries.forEach((flag, v) -> store(entity, flag, v));
         return CompletableFuture.completedFuture(null);
     }
+  }
+
+  /** Records the load stamp beside each value, as a shared tier does. */
+  @Override
+  public CompletionStage<Void> putAll(String entity, Map<String, FlagValue> entries, long loadStartedMillis) {
+    entries.keySet().forEach(flag -> stamps.put(entity + "\u0000" + flag, loadStartedMillis));
+    return putAll(entity, entries);
+  }
+
+  /** The load stamp the client passed with the stored value, or null. */
+  public Long stamp(String entity, String flag) {
+    return stamps.get(entity + "\u0000" + flag);
+  }
+
+  /** Drops the flags for every entity, and records when the client heard of the change. */
+  @Override
+  public void flagsChanged(Set<String> flags, long atMillis) {
+    changes.add(new java.util.TreeSet<>(flags) + "@" + atMillis);
+    values.keySet().removeIf(key -> flags.contains(key.substring(key.indexOf('\u0000') + 1)));
+  }
+
+  @Override
+  public void everythingChanged(long atMillis) {
+    changes.add("*@" + atMillis);
+    values.clear();
   }
 
   @Override

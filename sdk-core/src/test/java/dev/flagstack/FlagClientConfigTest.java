@@ -162,6 +162,7 @@ class FlagClientConfigTest {
       "flagstack.max-batch-size|0|flagstack.max-batch-size is invalid: maxBatchSize must be at least 1, was 0",
       "flagstack.secondary.cache-ttl|5000|flagstack.secondary.cache-ttl needs a unit: 500ms, 2s, 1m, 1h, 1d or ISO-8601 such as PT2S, was '5000'",
       "flagstack.last-known-good.enabled|yes|flagstack.last-known-good.enabled must be true or false, was 'yes'",
+      "flagstack.watch-changes|maybe|flagstack.watch-changes must be true or false, was 'maybe'",
       "flagstack.primary.breaker.backoff-multiplier|0.5|flagstack.primary.breaker.backoff-multiplier is invalid: backoffMultiplier must be a finite number >= 1.0, was 0.5",
       "flagstack.primary.breaker.max-open-duration|1s|flagstack.primary.breaker: maxOpenDuration (PT1S) must not be shorter than openDuration (PT15S)",
       "flagstack.primary.fake.call-timeout|-PT1S|flagstack.primary.fake.call-timeout must not be negative, was '-PT1S'",

@@ -32,4 +32,15 @@ class MemoryTier implements LocalFlagCache {
   public void invalidateAll() {
     values.clear();
   }
+
+  /** Drops the flags for every entity, as a real in-process tier does. */
+  @Override
+  public void flagsChanged(java.util.Set<String> flags, long atMillis) {
+    values.keySet().removeIf(key -> flags.contains(key.substring(key.indexOf('\u0000') + 1)));
+  }
+
+  @Override
+  public void everythingChanged(long atMillis) {
+    values.clear();
+  }
 }

@@ -9,6 +9,12 @@ public final class RecordingListener extends FlagEventListener {
   public final List<String> resolved = new CopyOnWriteArrayList<>();
   public final List<String> layerFailures = new CopyOnWriteArrayList<>();
   public final List<String> breakerChanges = new CopyOnWriteArrayList<>();
+  public final List<String> changes = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void flagsChanged(java.util.Set<String> flags) {
+    changes.add(new java.util.TreeSet<>(flags).toString());
+  }
 
   @Override
   public void flagResolved(String entity, String flag, FlagSource source, String layer,

@@ -17,11 +17,15 @@ import java.util.Map;
  * same thread count, and bytes allocated per read (from {@code -prof gc}).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.flagstack.benchmarks.ReportTable RESULT.json [BASELINE]},
- * where BASELINE is the benchmark method the others are compared with, {@code rawCaffeine} by default.
- * Reads JSON with the SDK's own strict reader, so it needs nothing beyond the benchmarks jar.
+ * where BASELINE is the benchmark method the others are compared with. Without it, each benchmark class
+ * is compared with its own baseline: its one method whose name starts with {@code raw}. Reads JSON with
+ * the SDK's own strict reader, so it needs nothing beyond the benchmarks jar.
  */
 public final class ReportTable {
   private static final String ALLOCATION = "gc.alloc.rate.norm";
+  private static final String PACKAGE = "dev.flagstack.benchmarks.";
+  /** A baseline method's name starts with this; every benchmark class has exactly one. */
+  static final String BASELINE_PREFIX = "raw";
 
   private ReportTable() {}
 
@@ -30,14 +34,18 @@ public final class ReportTable {
       System.err.println("usage: ReportTable RESULT.json [BASELINE_METHOD]");
       System.exit(2);
     }
-    String baseline = args.length == 2 ? args[1] : "rawCaffeine";
+    String baseline = args.length == 2 ? args[1] : null;
     Object parsed = Json.parse(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8));
     System.out.print(render(rows(parsed), baseline));
   }
 
-  /** One benchmark result. */
-  record Row(String method, String params, int threads, double score, double error, double best, String unit,
-      double bytesPerOp) {}
+  /**
+   * One benchmark result. {@code group} is the benchmark class ({@code MemoryTierHitBenchmark} also for its
+   * nested thread-count variants), {@code callsPerRead} the {@link BackendCalls} ratio or NaN, {@code jdk}
+   * the forked JVM's version.
+   */
+  record Row(String group, String method, String params, int threads, double score, double error, double best,
+      String unit, double bytesPerOp, double callsPerRead, String jdk) {}
 
   static List<Row> rows(Object parsed) {
     List<Row> rows = new ArrayList<>();
@@ -47,6 +55,9 @@ public final class ReportTable {
       Map<?, ?> primary = (Map<?, ?>) run.get("primaryMetric");
       Map<?, ?> secondary = (Map<?, ?>) run.get("secondaryMetrics");
       Object alloc = secondary == null ? null : secondary.get(ALLOCATION);
+      Object reads = secondary == null ? null : secondary.get("reads");
+      Object calls = secondary == null ? null : secondary.get("backendCalls");
+      String qualified = name.startsWith(PACKAGE) ? name.substring(PACKAGE.length()) : name;
       StringBuilder params = new StringBuilder();
       if (run.get("params") instanceof Map) {
         for (Map.Entry<?, ?> p : ((Map<?, ?>) run.get("params")).entrySet()) {
@@ -54,6 +65,7 @@ public final class ReportTable {
         }
       }
       rows.add(new Row(
+          qualified.contains(".") ? qualified.substring(0, qualified.indexOf('.')) : qualified,
           name.substring(name.lastIndexOf('.') + 1),
           params.toString(),
           (int) number(run.get("threads")),
@@ -61,36 +73,73 @@ public final class ReportTable {
           number(primary.get("scoreError")),
           best(primary.get("rawData")),
           (String) primary.get("scoreUnit"),
-          alloc == null ? Double.NaN : number(((Map<?, ?>) alloc).get("score"))));
+          alloc == null ? Double.NaN : number(((Map<?, ?>) alloc).get("score")),
+          reads == null || calls == null ? Double.NaN
+              : number(((Map<?, ?>) calls).get("score")) / number(((Map<?, ?>) reads).get("score")),
+          run.get("jdkVersion") + " (" + run.get("vmName") + ")"));
     }
     return rows;
   }
 
+  /** The whole table, one benchmark class after another; {@code baseline} null means each class's own. */
   static String render(List<Row> rows, String baseline) {
+    StringBuilder out = new StringBuilder();
+    for (String group : rows.stream().map(Row::group).distinct().toList()) {
+      List<Row> of = rows.stream().filter(r -> r.group().equals(group)).toList();
+      out.append(render(of, baseline != null ? baseline : baselineOf(of), false));
+    }
+    return out.toString();
+  }
+
+  /** The baseline method of one benchmark class: its method named {@code raw...}, or null if none. */
+  static String baselineOf(List<Row> group) {
+    List<String> raw = group.stream().map(Row::method).filter(m -> m.startsWith(BASELINE_PREFIX)).distinct().toList();
+    return raw.size() == 1 ? raw.get(0) : null;
+  }
+
+  /**
+   * One table for rows of one benchmark class. Parameter sets in the order JMH ran them (their declared
+   * order), then threads, baseline first. A column of backend calls per read when any row counted them.
+   */
+  static String render(List<Row> rows, String baseline, boolean withCalls) {
     List<Row> sorted = new ArrayList<>(rows);
-    // Parameter sets in the order JMH ran them (their declared order), then threads, baseline first.
     List<String> paramOrder = rows.stream().map(Row::params).distinct().toList();
     sorted.sort(Comparator.comparingInt((Row r) -> paramOrder.indexOf(r.params()))
         .thenComparingInt(Row::threads)
         .thenComparing(r -> !r.method().equals(baseline))
         .thenComparing(Row::method));
+    boolean calls = withCalls || rows.stream().anyMatch(r -> !Double.isNaN(r.callsPerRead()));
     StringBuilder out = new StringBuilder();
     String unit = sorted.isEmpty() ? "score" : sorted.get(0).unit();
     out.append("| Benchmark | Params | Threads | ").append(unit).append(" | Best iteration | Ratio to ")
-        .append(baseline).append(" | Ratio, best iterations | B/op |\n");
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        .append(baseline).append(" | Ratio, best iterations | B/op |").append(calls ? " Backend calls per read |" : "")
+        .append('\n');
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|").append(calls ? "---:|" : "").append('\n');
     for (Row r : sorted) {
-      Row base = sorted.stream()
-          .filter(b -> b.method().equals(baseline) && b.threads() == r.threads() && b.params().equals(r.params()))
-          .findFirst().orElse(null);
-      String ratio = base == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.score() / base.score());
-      String bestRatio = base == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.best() / base.best());
+      Row base = baseFor(r, sorted, baseline);
+      String ratio = base == null ? "n/a" : format(r.score() / base.score());
+      String bestRatio = base == null ? "n/a" : format(r.best() / base.best());
       String bytes = Double.isNaN(r.bytesPerOp()) ? "n/a" : String.format(Locale.ROOT, "%.3f", r.bytesPerOp());
-      String error = Double.isNaN(r.error()) ? "?" : String.format(Locale.ROOT, "%.2f", r.error());
-      out.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f ± %s | %.2f | %s | %s | %s |%n",
+      String error = Double.isNaN(r.error()) ? "?" : format(r.error());
+      out.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f ± %s | %.2f | %s | %s | %s |",
           r.method(), r.params(), r.threads(), r.score(), error, r.best(), ratio, bestRatio, bytes));
+      if (calls) {
+        out.append(' ').append(Double.isNaN(r.callsPerRead()) ? "n/a" : format(r.callsPerRead())).append(" |");
+      }
+      out.append('\n');
     }
     return out.toString();
+  }
+
+  /** The baseline run with the same thread count and parameters as {@code r}, or null. */
+  static Row baseFor(Row r, List<Row> rows, String baseline) {
+    return rows.stream()
+        .filter(b -> b.method().equals(baseline) && b.threads() == r.threads() && b.params().equals(r.params()))
+        .findFirst().orElse(null);
+  }
+
+  static String format(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,9 +139,10 @@ final class CacheTiers {
 
   /**
    * Writes {@code values} to tiers {@code 0 .. end-1}, each only if its key's generation is still the
-   * one in {@code seen}; fire-and-forget, failures logged.
+   * one in {@code seen}; fire-and-forget, failures logged. A remote tier gets {@code loadStartedMillis}
+   * beside the values (see {@link FlagCache#putAll(String, Map, long)}).
    */
-  void write(String entity, Map<String, FlagValue> values, Map<String, Long> seen, int end) {
+  void write(String entity, Map<String, FlagValue> values, Map<String, Long> seen, int end, long loadStartedMillis) {
     Map<String, FlagValue> fresh = new HashMap<>();
     values.forEach((flag, value) -> {
       if (generations.unchanged(entity, flag, seen.get(flag))) {
@@ -157,7 +159,7 @@ final class CacheTiers {
         continue;
       }
       String name = tier.cache.name();
-      guarded.call(name, tier.budget, new Write(tier, entity, fresh.keySet(), seen), () -> tier.cache.putAll(entity, fresh))
+      guarded.call(name, tier.budget, new Write(tier, entity, fresh.keySet(), seen), () -> tier.cache.putAll(entity, fresh, loadStartedMillis))
           .whenComplete((v, e) -> {
             if (e != null && e != BreakerOpen.INSTANCE) {
               listener.layerFailed(name, FlagSource.CACHE, e);
@@ -177,10 +179,43 @@ final class CacheTiers {
     }
   }
 
-  /** Drops one entry from tiers {@code 0 .. end-1}. */
-  void evict(String entity, String flag, int end) {
-    for (int i = 0; i < end; i++) {
-      evict(tiers[i].cache, entity, flag);
+  /**
+   * Makes tiers {@code 0 .. end-1} forget something (one entry, some flags, everything) so that no load
+   * puts it back; the caller has already moved the generations concerned with {@code bump}. Remote tiers
+   * hear first, bottom-up; then {@code bump} runs again and the in-process tiers hear, bottom-up. So a
+   * load that read an old value from a tier before that tier heard began before a bump that precedes
+   * the eviction of every tier it may write to, and its write-back is refused or undone (see
+   * {@link Generations}); a load that began after the last bump finds no old value in any tier. With more
+   * than one in-process tier (which copy values among themselves) they hear twice, with a bump between.
+   * A tier that throws is logged; the others still hear.
+   */
+  void retract(int end, Runnable bump, Consumer<FlagCache> tell, String what) {
+    int locals = 0;
+    for (int i = end - 1; i >= 0; i--) {
+      if (tiers[i].local == null) {
+        tell(tiers[i].cache, tell, what);
+      } else {
+        locals++;
+      }
+    }
+    if (locals == 0) {
+      return;
+    }
+    for (int round = locals > 1 ? 2 : 1; round > 0; round--) {
+      bump.run();
+      for (int i = end - 1; i >= 0; i--) {
+        if (tiers[i].local != null) {
+          tell(tiers[i].cache, tell, what);
+        }
+      }
+    }
+  }
+
+  private static void tell(FlagCache cache, Consumer<FlagCache> tell, String what) {
+    try {
+      tell.accept(cache);
+    } catch (Throwable e) {
+      log.warn("cache tier '{}' failed to {}: {}", cache.name(), what, LayerBreaker.describe(e));
     }
   }
 
@@ -189,18 +224,6 @@ final class CacheTiers {
       cache.invalidate(entity, flag);
     } catch (Throwable e) {
       log.warn("cache tier '{}' failed to invalidate an entry: {}", cache.name(), LayerBreaker.describe(e));
-    }
-  }
-
-  /** Drops everything from tiers {@code 0 .. end-1}. */
-  void evictAll(int end) {
-    for (int i = 0; i < end; i++) {
-      FlagCache cache = tiers[i].cache;
-      try {
-        cache.invalidateAll();
-      } catch (Throwable e) {
-        log.warn("cache tier '{}' failed to invalidate: {}", cache.name(), LayerBreaker.describe(e));
-      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.flagstack.internal;
 
 import dev.flagstack.FlagException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,6 +37,11 @@ final class InFlightLoads {
   /** Unregisters the load of one key, so later reads start a new one; its waiters still get its answer. */
   void detach(String entity, String flag) {
     loads.remove(FlagKey.of(entity, flag));
+  }
+
+  /** Unregisters the loads of {@code flags}, for every entity; their waiters still get their answers. */
+  void detachFlags(Set<String> flags) {
+    loads.keySet().removeIf(key -> flags.contains(key.flag()));
   }
 
   /** Unregisters every load. */

@@ -27,12 +27,19 @@ import org.slf4j.LoggerFactory;
  */
 final class Load implements SecondaryFallback.Sink {
   private static final Logger log = LoggerFactory.getLogger(Load.class);
+  /** The stamp of a value copied up from a lower tier, whose own load time the client does not know. */
+  static final long UNKNOWN_LOAD_TIME = 0L;
 
   private final ResolutionEngine engine;
   private final String entity;
   private final Map<String, CompletableFuture<Resolution>> pending;
   /** Each flag's invalidation generation when the load began: see {@link Generations}. */
   private final Map<String, Long> seen;
+  /**
+   * The client clock's millis when the load began, before it read any layer below the in-process prefix:
+   * the stamp a shared tier keeps beside each value the load writes back.
+   */
+  private final long startedMillis;
   private final List<LayerFailure> failures = new ArrayList<>(2);
 
   Load(ResolutionEngine engine, String entity, Map<String, CompletableFuture<Resolution>> owned,
@@ -41,6 +48,7 @@ final class Load implements SecondaryFallback.Sink {
     this.entity = entity;
     this.pending = new LinkedHashMap<>(owned);
     this.seen = seen;
+    this.startedMillis = engine.clock.millis();
   }
 
   void start() {
@@ -91,7 +99,8 @@ final class Load implements SecondaryFallback.Sink {
       if (hits.isEmpty()) {
         return;
       }
-      engine.tiers.write(entity, hits, seen, index);
+      // When such a value was loaded is unknown here: a remote tier above gets the oldest stamp there is.
+      engine.tiers.write(entity, hits, seen, index, UNKNOWN_LOAD_TIME);
       String name = engine.tiers.cache(index).name();
       hits.forEach((flag, value) -> {
         engine.lastKnownGood.remember(entity, flag, value, name, seen.get(flag));
@@ -133,7 +142,7 @@ final class Load implements SecondaryFallback.Sink {
           }
           // Cache first, then answer: a caller arriving once this load has left the in-flight map
           // finds the value in memory instead of starting a second load.
-          engine.tiers.write(entity, values, seen, engine.tiers.size());
+          engine.tiers.write(entity, values, seen, engine.tiers.size(), startedMillis);
           for (String flag : flags) {
             FlagValue value = values.get(flag);
             if (value != null) {

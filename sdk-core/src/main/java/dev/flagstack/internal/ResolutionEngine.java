@@ -6,8 +6,10 @@ import dev.flagstack.FlagErrorKind;
 import dev.flagstack.FlagException;
 import dev.flagstack.FlagSource;
 import dev.flagstack.spi.CacheInvalidator;
+import dev.flagstack.spi.FlagCache;
 import dev.flagstack.spi.FlagStore;
 import dev.flagstack.spi.LocalFlagCache;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +44,7 @@ public final class ResolutionEngine implements AutoCloseable {
   final LayerBreaker primaryBreaker;
   final SecondaryFallback secondary;
   final LastKnownGood lastKnownGood;
+  final Clock clock;
   final InFlightLoads inFlight = new InFlightLoads();
   final Generations generations = new Generations();
   private final RequestValidator validator;
@@ -50,6 +53,7 @@ public final class ResolutionEngine implements AutoCloseable {
   /** Builds the engine from a {@link EngineSettings#snapshot() snapshot}; binds each tier's hook. */
   public ResolutionEngine(EngineSettings settings) {
     this.listener = new SafeListener(settings.listener(), new StatusTracker(settings));
+    this.clock = settings.clock();
     this.threads = new ClientThreads(settings.executor());
     this.guarded = new GuardedCall(threads);
     this.tiers = new CacheTiers(settings, guarded, listener, generations);
@@ -159,12 +163,13 @@ public final class ResolutionEngine implements AutoCloseable {
   /**
    * Forgets one entry everywhere the client remembers it: tiers, the secondary's cache, last-known-good.
    * The generation moves first, so loads already in flight write nothing back; their entry is detached,
-   * so a later read starts a fresh load.
+   * so a later read starts a fresh load; then the tiers forget it ({@link CacheTiers#retract}).
    */
   public void invalidate(String entity, String flag) {
     generations.bump(entity, flag);
     inFlight.detach(entity, flag);
-    tiers.evict(entity, flag, tiers.size());
+    tiers.retract(tiers.size(), () -> generations.bump(entity, flag), t -> t.invalidate(entity, flag),
+        "invalidate an entry");
     if (secondary != null) {
       secondary.forget(entity, flag);
     }
@@ -179,10 +184,44 @@ public final class ResolutionEngine implements AutoCloseable {
   public void invalidateAll() {
     generations.bumpAll();
     inFlight.detachAll();
-    tiers.evictAll(tiers.size());
+    tiers.retract(tiers.size(), generations::bumpAll, FlagCache::invalidateAll, "invalidate");
     if (secondary != null) {
       secondary.forgetAll();
     }
+  }
+
+  /**
+   * A change source said {@code flags} changed, and the client heard at {@code atMillis}: drops them, for
+   * every entity, from every tier ({@link FlagCache#flagsChanged}) and the secondary's cache, winning over
+   * loads in flight as {@link #invalidate} does. Last-known-good values stay (see the README's "Change
+   * notifications"). Never throws.
+   */
+  public void flagsChanged(Set<String> flags, long atMillis) {
+    if (closed) {
+      return;
+    }
+    Runnable bump = () -> flags.forEach(generations::bumpFlag);
+    bump.run();
+    inFlight.detachFlags(flags);
+    tiers.retract(tiers.size(), bump, t -> t.flagsChanged(flags, atMillis), "drop changed flags");
+    if (secondary != null) {
+      secondary.forgetFlags(flags);
+    }
+    listener.flagsChanged(flags);
+  }
+
+  /** Like {@link #flagsChanged} for every flag ({@link FlagCache#everythingChanged}). Never throws. */
+  public void everythingChanged(long atMillis) {
+    if (closed) {
+      return;
+    }
+    generations.bumpAll();
+    inFlight.detachAll();
+    tiers.retract(tiers.size(), generations::bumpAll, t -> t.everythingChanged(atMillis), "drop every flag");
+    if (secondary != null) {
+      secondary.forgetAll();
+    }
+    listener.flagsChanged(Set.of());
   }
 
   /**
@@ -221,14 +260,15 @@ public final class ResolutionEngine implements AutoCloseable {
     public void invalidate(String entity, String flag) {
       generations.bump(entity, flag);
       inFlight.detach(entity, flag);
-      tiers.evict(entity, flag, index);
+      tiers.retract(index, () -> generations.bump(entity, flag), t -> t.invalidate(entity, flag),
+          "invalidate an entry");
     }
 
     @Override
     public void invalidateAll() {
       generations.bumpAll();
       inFlight.detachAll();
-      tiers.evictAll(index);
+      tiers.retract(index, generations::bumpAll, FlagCache::invalidateAll, "invalidate");
     }
   }
 }

@@ -68,6 +68,17 @@ public final class SafeListener {
     }
   }
 
+  public void flagsChanged(java.util.Set<String> flags) {
+    if (!enabled) {
+      return;
+    }
+    try {
+      delegate.flagsChanged(flags);
+    } catch (RuntimeException e) {
+      complain("flagsChanged", e);
+    }
+  }
+
   /** A listener that throws on every read must not flood the log: the first time at WARN, then DEBUG. */
   private void complain(String method, RuntimeException e) {
     if (warned.compareAndSet(false, true)) {

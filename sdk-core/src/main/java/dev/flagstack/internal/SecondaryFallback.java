@@ -114,6 +114,18 @@ final class SecondaryFallback {
     loading.remove(flag);
   }
 
+  /** Forgets {@code flags} for every entity: their definitions, their values, their loads in flight. */
+  void forgetFlags(Set<String> flags) {
+    for (String flag : flags) {
+      generations.bumpFlag(flag);
+    }
+    values.asMap().keySet().removeIf(key -> flags.contains(key.flag()));
+    for (String flag : flags) {
+      definitions.invalidate(flag);
+      loading.remove(flag);
+    }
+  }
+
   void forgetAll() {
     generations.bumpAll();
     values.invalidateAll();

@@ -44,6 +44,34 @@ public interface FlagCache extends AutoCloseable {
   /** Stores {@code values} for {@code entity}. */
   CompletionStage<Void> putAll(String entity, Map<String, FlagValue> values);
 
+  /**
+   * Stores {@code values}, loaded by a read that began at {@code loadStartedMillis} (epoch millis on the
+   * client's clock). A shared tier keeps the stamp beside each value, so that a change notice received by
+   * any client can reject values loaded before the change (see {@link #flagsChanged}). The client calls
+   * this method; the default ignores the stamp.
+   */
+  default CompletionStage<Void> putAll(String entity, Map<String, FlagValue> values, long loadStartedMillis) {
+    return putAll(entity, values);
+  }
+
+  /**
+   * The definitions of {@code flags} changed, and the client learnt of it at {@code atMillis} (epoch millis
+   * on its clock): from now on the tier must not serve, for any entity, a value of these flags loaded
+   * before then. An in-process tier drops the entries; a shared tier need not enumerate its keys (it may
+   * instead refuse, on read, values whose load stamp is older). The default drops everything.
+   */
+  default void flagsChanged(Set<String> flags, long atMillis) {
+    invalidateAll();
+  }
+
+  /**
+   * Anything may have changed, as of {@code atMillis}: the tier must not serve a value loaded before then.
+   * The default drops everything.
+   */
+  default void everythingChanged(long atMillis) {
+    invalidateAll();
+  }
+
   /** Drops one entry from this tier. */
   void invalidate(String entity, String flag);
 

@@ -9,8 +9,8 @@ import java.util.Set;
  * <p>A provider registers through {@link java.util.ServiceLoader}: a public class with a public no-argument
  * constructor, named in {@code META-INF/services/dev.flagstack.spi.LayerProvider}. The built-in types are
  * {@code memory} (sdk-cache-memory), {@code redis} (sdk-cache-redis), {@code mongo} (sdk-store-mongo),
- * {@code rest} (sdk-store-rest) and {@code postgres} (sdk-store-jdbc); a provider of your own registers the
- * same way, or is passed to {@code FlagClientConfig.withProvider}.
+ * {@code rest} (sdk-store-rest), {@code grpc} (sdk-store-grpc) and {@code postgres} (sdk-store-jdbc); a
+ * provider of your own registers the same way, or is passed to {@code FlagClientConfig.withProvider}.
  *
  * <h2>Contract</h2>
  * <ul>

@@ -10,13 +10,10 @@ import static dev.flagstack.cache.redis.internal.BuilderChecks.parseUri;
 import dev.flagstack.FlagValue;
 import dev.flagstack.cache.redis.internal.BuilderChecks;
 import dev.flagstack.cache.redis.internal.ClientFactory;
-import dev.flagstack.cache.redis.internal.InvalidationSubscriber;
 import dev.flagstack.cache.redis.internal.KeyCodec;
-import dev.flagstack.cache.redis.internal.RedisBackend;
-import dev.flagstack.cache.redis.internal.TierCommands;
-import dev.flagstack.cache.redis.internal.TierConnections;
-import dev.flagstack.cache.redis.internal.TierInvalidations;
+import dev.flagstack.cache.redis.internal.TierParts;
 import dev.flagstack.cache.redis.internal.TierSettings;
+import dev.flagstack.cache.redis.internal.ValueCodec;
 import dev.flagstack.spi.CacheInvalidator;
 import dev.flagstack.spi.FlagCache;
 import dev.flagstack.spi.LayerHealth;
@@ -30,52 +27,41 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A shared, remote cache tier over Redis (Lettuce, async API only). Add it below an in-process tier:
  *
  * <pre>{@code
- * RedisFlagCache redis = RedisFlagCache.builder()
- *     .uri("redis://cache.internal:6379")
- *     .invalidationChannel("flagstack:invalidations")
- *     .build();
  * FlagClient client = FlagClient.builder()
  *     .addCache(MemoryFlagCache.builder().build())
- *     .addCache(redis)
+ *     .addCache(RedisFlagCache.builder().uri("redis://cache.internal:6379").build())
  *     .primary(store)
  *     .build();
  * }</pre>
  *
  * <h2>Failing fast</h2>
- * A slow or absent Redis is a miss, never a wait: commands time out after {@link #timeBudget()} (default
- * 100 ms), are rejected at once while disconnected instead of queued, and at most
- * {@link Builder#DEFAULT_REQUEST_QUEUE_SIZE} commands wait for replies. If Redis is down when
- * {@link Builder#build()} runs, the tier connects in the background with capped exponential backoff and
- * every lookup fails at once meanwhile; once connected, Lettuce reconnects by itself.
+ * A slow or absent Redis is a miss, never a wait: commands time out after {@link #timeBudget()}, are
+ * rejected at once while disconnected, and at most {@link Builder#DEFAULT_REQUEST_QUEUE_SIZE} await replies.
+ * If Redis is down at {@link Builder#build()}, the tier connects in the background.
  *
  * <h2>Keys and values</h2>
- * A key is {@code <prefix>:{<n>:<entity>}:<m>:<flag>}, where {@code n} and {@code m} are the ids' lengths
- * in UTF-16 chars, so no two (entity, flag) pairs share a key; an entity segment over 200 UTF-8 bytes or a
- * flag segment over 240 bytes is replaced by {@code #<sha-256 hex>}, which keeps every key under 512 bytes.
- * The braces are a Redis Cluster hash tag: one entity's flags share a slot, so a batch is one MGET. A value
- * is {@code 1|<tag>|<json>} with tag {@code B}, {@code S}, {@code L}, {@code D} or {@code J} and the JSON of
- * {@link FlagValue#toJson()}; a value that does not decode to its tagged type is a miss (logged at debug).
- * Every entry expires after {@link Builder#ttl(Duration)} (default {@link Builder#DEFAULT_TTL}).
+ * A key is {@code <prefix>:{<n>:<entity>}:<m>:<flag>} ({@code n}, {@code m}: the ids' lengths; long ids
+ * hashed; the braces a Cluster hash tag, so a batch is one MGET). A value is
+ * {@code 2|<tag>|<stamp>|<json>}: its type, the time its load began, {@link FlagValue#toJson()}; values
+ * of version 1 ({@code 1|<tag>|<json>}) still read, as stamp 0. A malformed value is a miss. Every entry
+ * expires after {@link Builder#ttl(Duration)}. The module's README has the details.
+ *
+ * <h2>Change notices</h2>
+ * {@link #flagsChanged} and {@link #everythingChanged} (called by the client when a store reports
+ * changes) enumerate no keys: the tier remembers, in memory, when each flag changed, and from then on
+ * refuses a stored value whose stamp is older than that plus {@link Builder#clockSkewAllowance}, whoever
+ * wrote it and however late its write landed.
  *
  * <h2>Invalidation</h2>
- * With {@link Builder#invalidationChannel(String)}, the tier subscribes to that channel and evicts what a
- * message names from the tiers above it (the in-process caches of this client): {@code 1|*} drops everything,
- * {@code 1|F|<n>:<entity><flag>} drops one flag ({@code n} being the entity's length in UTF-16 chars). Other
- * messages are ignored (logged at debug). Each time the subscription is (re)established, the tiers above are
- * flushed, since messages published meanwhile are lost. {@link #publishInvalidation} and
- * {@link #publishInvalidateAll()} delete from Redis, then publish, for the writer of a flag change.
- *
- * <h2>Late writes</h2>
- * Every invalidation (also {@link #invalidate}, {@link #invalidateAll()}) is done twice, the second time
- * after {@link Builder#invalidationRepeatDelay(Duration)}, publishing again: an old value a slow load writes
- * just after the first delete lives that long (see there), not its whole TTL. A write is never sent later
- * than its budget, not even after a reconnect.
+ * With {@link Builder#invalidationChannel(String)}, the tier evicts what a message on that channel names
+ * from the tiers above it ({@code 1|*}: everything; {@code 1|F|<n>:<entity><flag>}: one flag), and
+ * flushes them on each (re)subscription. {@link #publishInvalidation} and {@link #publishInvalidateAll()}
+ * delete, then publish; every invalidation is repeated after {@link Builder#invalidationRepeatDelay}.
  *
  * <h2>Threads and lifecycle</h2>
  * Thread-safe. Futures complete on Lettuce's I/O threads. {@link #close()} is idempotent and closes the
@@ -83,21 +69,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * exceptions or {@link #toString()}.
  */
 public final class RedisFlagCache implements FlagCache, LayerHealth {
+  private final TierParts tier;
   private final TierSettings settings;
-  private final RedisBackend backend;
-  private final TierCommands commands;
-  private final InvalidationSubscriber subscriber;
-  private final TierConnections connections;
-  private final TierInvalidations invalidations;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisFlagCache(TierSettings s, RedisBackend backend) {
-    this.settings = s;
-    this.backend = backend;
-    this.commands = new TierCommands(s, new KeyCodec(s.prefix()), backend);
-    this.subscriber = s.channel() == null ? null : new InvalidationSubscriber(s.name(), s.channel());
-    this.connections = new TierConnections(s, backend, commands, subscriber);
-    this.invalidations = new TierInvalidations(s, commands);
+  private RedisFlagCache(TierParts tier) {
+    this.tier = tier;
+    this.settings = tier.settings;
   }
 
   /** A builder with every default; set {@link Builder#uri(String)} or {@link Builder#client}. */
@@ -118,25 +95,43 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
 
   /** Whether the data connection is open and connected right now; for health checks. */
   public boolean isConnected() {
-    return connections.isConnected();
+    return tier.connections.isConnected();
   }
 
-  /** One MGET for the whole batch; a malformed stored value is absent from the result. */
+  /** One MGET for the whole batch; a malformed value, or one refused after a change notice, is absent. */
   @Override
   public CompletionStage<Map<String, FlagValue>> getAll(String entity, Set<String> flags) {
-    return commands.getAll(entity, flags);
+    return tier.commands.getAll(entity, flags);
   }
 
-  /** SET PX for each value, written together with one flush (pipelined). */
+  /** SET PX for each value, pipelined, with stamp 0 (load time unknown: refused once its flag changes). */
   @Override
   public CompletionStage<Void> putAll(String entity, Map<String, FlagValue> values) {
-    return commands.putAll(entity, values);
+    return tier.commands.putAll(entity, values, ValueCodec.NO_STAMP);
+  }
+
+  /** SET PX for each value, stamped {@code loadStartedMillis}, pipelined. */
+  @Override
+  public CompletionStage<Void> putAll(String entity, Map<String, FlagValue> values, long loadStartedMillis) {
+    return tier.commands.putAll(entity, values, loadStartedMillis);
+  }
+
+  /** Remembers, in memory (see "Change notices" above), when {@code flags} changed; sends no command. */
+  @Override
+  public void flagsChanged(Set<String> flags, long atMillis) {
+    tier.changes.flagsChanged(Objects.requireNonNull(flags, "flags"), atMillis);
+  }
+
+  /** Remembers, in memory, that everything changed at {@code atMillis}; sends no command. */
+  @Override
+  public void everythingChanged(long atMillis) {
+    tier.changes.everythingChanged(atMillis);
   }
 
   /** Deletes the entry from Redis (UNLINK, asynchronously, and again after the repeat delay). */
   @Override
   public void invalidate(String entity, String flag) {
-    invalidations.delete(entity, flag);
+    tier.invalidations.delete(entity, flag);
   }
 
   /**
@@ -145,7 +140,7 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
    */
   @Override
   public void invalidateAll() {
-    invalidations.deleteAll();
+    tier.invalidations.deleteAll();
   }
 
   /**
@@ -158,7 +153,7 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
   public CompletionStage<Void> publishInvalidation(String entity, String flag) {
     Objects.requireNonNull(entity, "entity");
     Objects.requireNonNull(flag, "flag");
-    return invalidations.publish(entity, flag);
+    return tier.invalidations.publish(entity, flag);
   }
 
   /**
@@ -168,33 +163,29 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
    * @throws IllegalStateException if no {@link Builder#invalidationChannel(String)} was set
    */
   public CompletionStage<Void> publishInvalidateAll() {
-    return invalidations.publishAll();
+    return tier.invalidations.publishAll();
   }
 
   @Override
   public void bind(CacheInvalidator tiersAbove) {
     Objects.requireNonNull(tiersAbove, "tiersAbove");
-    if (subscriber != null) {
-      subscriber.bind(tiersAbove);
+    if (tier.subscriber != null) {
+      tier.subscriber.bind(tiersAbove);
     }
   }
 
   /** Stops connecting, closes this tier's connections, and shuts down the Lettuce client only if it made it. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    commands.close();
-    connections.close();
+    tier.close();
   }
 
   @Override
   public String toString() {
-    return "RedisFlagCache{name=" + name() + ", redis=" + backend.description() + ", prefix=" + settings.prefix()
+    return "RedisFlagCache{name=" + name() + ", redis=" + tier.backend.description() + ", prefix=" + settings.prefix()
         + ", ttl=" + settings.ttl() + ", timeBudget=" + settings.timeBudget()
         + (settings.channel() == null ? "" : ", channel=" + settings.channel()) + ", connected=" + isConnected()
-        + (closed.get() ? ", closed" : "") + '}';
+        + (tier.isClosed() ? ", closed" : "") + '}';
   }
 
   /**
@@ -218,6 +209,8 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 10_000;
     /** How long after an invalidation it is repeated: 2 s, the primary's default 1 s call timeout and margin. */
     public static final Duration DEFAULT_INVALIDATION_REPEAT_DELAY = Duration.ofSeconds(2);
+    /** How far apart the clocks of the processes sharing Redis may be: 1 s. */
+    public static final Duration DEFAULT_CLOCK_SKEW_ALLOWANCE = Duration.ofSeconds(1);
 
     private String name;
     private String prefix;
@@ -228,6 +221,7 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
     private Integer requestQueueSize;
     private String channel;
     private Duration invalidationRepeatDelay;
+    private Duration clockSkewAllowance;
     private List<RedisURI> uris;
     private boolean urisParsedHere;
     private Boolean cluster;
@@ -305,18 +299,29 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
     /**
      * How long after an invalidation its delete (and publish) is repeated, 1 ms to 1 minute; default 2 s
      * ({@link #DEFAULT_INVALIDATION_REPEAT_DELAY}). A load that began before a flag changed can write the
-     * old value after the first delete; the repeat removes it. Bound: such a value is served from Redis for
-     * at most this delay (plus one round trip) after the invalidation, provided every such write reaches
-     * Redis within it. A write is sent within the loading client's primary {@code callTimeout} after the
-     * invalidation (sooner where that client's tiers get the message and drop late loads) and reaches
-     * Redis within this tier's budget, or never. So set at least the primary's call timeout plus the time
-     * budget: the default covers a 1 s primary; use 6 s for a 5 s REST primary. Not covered: a Redis that
-     * stalls longer than the delay with the write already in its socket buffer.
+     * old value after the first delete; the repeat removes it, so such a value is served for at most this
+     * delay if every such write reaches Redis within it. Set at least the primary's call timeout plus the
+     * time budget: the default covers a 1 s primary; use 6 s for a 5 s REST primary (README: "Late writes").
      */
     public Builder invalidationRepeatDelay(Duration delay) {
       checkUnset("invalidationRepeatDelay", this.invalidationRepeatDelay);
       this.invalidationRepeatDelay = checkBetween("invalidationRepeatDelay", delay, Duration.ofMillis(1),
           Duration.ofMinutes(1), "1 minute");
+      return this;
+    }
+
+    /**
+     * How far apart the clocks of the processes sharing this Redis (and prefix) may be, 0 to 1 minute;
+     * default 1 s ({@link #DEFAULT_CLOCK_SKEW_ALLOWANCE}). Assumes those clocks are within this of each
+     * other (NTP). After a change notice, a value of the flag is refused unless its load began at least
+     * this long after the notice; so its cost: for this long after a change, that flag's Redis entries,
+     * whoever wrote them, are refused and its reads go to the primary (once per entity and process, as
+     * the in-process tier keeps what they load).
+     */
+    public Builder clockSkewAllowance(Duration allowance) {
+      checkUnset("clockSkewAllowance", this.clockSkewAllowance);
+      this.clockSkewAllowance = checkBetween("clockSkewAllowance", allowance, Duration.ZERO, Duration.ofMinutes(1),
+          "1 minute");
       return this;
     }
 
@@ -386,11 +391,10 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
           maxReconnectDelay != null ? maxReconnectDelay : DEFAULT_MAX_RECONNECT_DELAY,
           requestQueueSize != null ? requestQueueSize : DEFAULT_REQUEST_QUEUE_SIZE,
           channel, invalidationRepeatDelay != null ? invalidationRepeatDelay : DEFAULT_INVALIDATION_REPEAT_DELAY,
+          clockSkewAllowance != null ? clockSkewAllowance : DEFAULT_CLOCK_SKEW_ALLOWANCE,
           uris, urisParsedHere, ClientFactory.isClustered(cluster, suppliedClusterClient),
           suppliedClient, suppliedClusterClient);
-      RedisFlagCache cache = new RedisFlagCache(s, ClientFactory.backend(s));
-      cache.connections.start();
-      return cache;
+      return new RedisFlagCache(new TierParts(s).start());
     }
   }
 }

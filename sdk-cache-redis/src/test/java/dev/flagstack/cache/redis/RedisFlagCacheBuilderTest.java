@@ -41,6 +41,16 @@ class RedisFlagCacheBuilderTest {
     assertThatThrownBy(() -> RedisFlagCache.builder().invalidationRepeatDelay(Duration.ofMinutes(2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("invalidationRepeatDelay must be at most 1 minute, was PT2M");
+    assertThatThrownBy(() -> RedisFlagCache.builder().clockSkewAllowance(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clockSkewAllowance must be at least 0 ms, was PT-0.001S");
+    assertThatThrownBy(() -> RedisFlagCache.builder().clockSkewAllowance(Duration.ofSeconds(61)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clockSkewAllowance must be at most 1 minute, was PT1M1S");
+    assertThatThrownBy(() -> RedisFlagCache.builder().clockSkewAllowance(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("clockSkewAllowance must not be null");
+    assertThatThrownBy(() -> RedisFlagCache.builder().clockSkewAllowance(Duration.ZERO).clockSkewAllowance(Duration.ZERO))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("clockSkewAllowance was already set");
   }
 
   @Test
@@ -110,12 +120,18 @@ class RedisFlagCacheBuilderTest {
 
   @Test
   void valuesCarryTheirType() {
-    assertThat(ValueCodec.encode(FlagValue.of(2.0))).isEqualTo("1|D|2.0");
-    assertThat(ValueCodec.encode(FlagValue.of("2"))).isEqualTo("1|S|\"2\"");
+    assertThat(ValueCodec.encode(FlagValue.of(2.0), 17L)).isEqualTo("2|D|17|2.0");
+    assertThat(ValueCodec.encode(FlagValue.of("2"), 0L)).isEqualTo("2|S|0|\"2\"");
     assertThat(ValueCodec.decode("1|L|2")).isEqualTo(FlagValue.of(2L));
     assertThat(ValueCodec.decode("1|D|2")).as("a long where a double was tagged").isNull();
     assertThat(ValueCodec.decode("1|S|2")).isNull();
     assertThat(ValueCodec.decode("1|B|true trailing")).isNull();
+    assertThat(ValueCodec.decodeStamped("2|L|17|2")).isEqualTo(new ValueCodec.Stamped(FlagValue.of(2L), 17L));
+    assertThat(ValueCodec.decodeStamped("1|L|2")).as("version 1: no stamp")
+        .isEqualTo(new ValueCodec.Stamped(FlagValue.of(2L), ValueCodec.NO_STAMP));
+    assertThat(ValueCodec.decodeStamped("2|D|17|2")).as("a long where a double was tagged").isNull();
+    assertThat(ValueCodec.decodeStamped("2|L|17")).isNull();
+    assertThat(ValueCodec.decodeStamped("2|L||2")).isNull();
   }
 
   @Test

@@ -66,7 +66,8 @@ class RedisLayerProviderTest {
         "flagstack.cache.redis.time-budget", "250ms",
         "flagstack.cache.redis.ttl", "1m",
         "flagstack.cache.redis.invalidation-channel", "cfgtest-changes",
-        "flagstack.cache.redis.invalidation-repeat-delay", "3s"))) {
+        "flagstack.cache.redis.invalidation-repeat-delay", "3s",
+        "flagstack.cache.redis.clock-skew-allowance", "500ms"))) {
       RedisFlagCache tier = (RedisFlagCache) configured.caches().get(0);
       assertThat(tier.timeBudget()).isEqualTo(Duration.ofMillis(250));
       awaitConnected(tier);

@@ -34,7 +34,8 @@ final class CoreSettings {
         .apply("last-known-good.enabled", LayerConfig::booleanValue, b::lastKnownGood)
         .apply("last-known-good.max-entries", LayerConfig::intValue, b::lastKnownGoodMaxEntries)
         .apply("last-known-good.max-age", LayerConfig::duration, b::lastKnownGoodMaxAge)
-        .apply("max-batch-size", LayerConfig::intValue, b::maxBatchSize);
+        .apply("max-batch-size", LayerConfig::intValue, b::maxBatchSize)
+        .apply("watch-changes", LayerConfig::booleanValue, b::watchChanges);
   }
 
   private static Optional<BreakerSettings> breaker(LayerSettings core, String prefix, BreakerSettings defaults) {

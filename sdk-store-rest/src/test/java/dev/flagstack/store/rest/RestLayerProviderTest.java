@@ -30,6 +30,7 @@ class RestLayerProviderTest {
   private static ConfiguredFlagClient build(Map<String, String> restSettings) {
     Map<String, String> all = new HashMap<>();
     all.put("flagstack.primary.type", "rest");
+    all.put("flagstack.watch-changes", "false"); // the tests script the replies to reads, not to change polls
     restSettings.forEach((k, v) -> all.put("flagstack.primary.rest." + k, v));
     return FlagClientConfig.fromMap(all).build();
   }

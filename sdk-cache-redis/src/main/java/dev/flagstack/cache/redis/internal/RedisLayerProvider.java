@@ -39,7 +39,8 @@ public final class RedisLayerProvider implements LayerProvider {
         .apply("max-reconnect-delay", LayerConfig::duration, b::maxReconnectDelay)
         .apply("request-queue-size", LayerConfig::intValue, b::requestQueueSize)
         .apply("invalidation-channel", LayerConfig::string, b::invalidationChannel)
-        .apply("invalidation-repeat-delay", LayerConfig::duration, b::invalidationRepeatDelay);
+        .apply("invalidation-repeat-delay", LayerConfig::duration, b::invalidationRepeatDelay)
+        .apply("clock-skew-allowance", LayerConfig::duration, b::clockSkewAllowance);
     return b.build();
   }
 

@@ -43,6 +43,7 @@ public final class TierCommands {
   private final String name;
   private final long ttlMillis;
   private final KeyCodec keys;
+  private final ChangeTimes changes;
   private final RedisBackend backend;
   private final long writeBudgetNanos;
   private final boolean clientTimesOutWrites;
@@ -52,8 +53,9 @@ public final class TierCommands {
   private volatile boolean closed;
 
   /** The data path of the tier {@code s}, over {@code backend}. */
-  public TierCommands(TierSettings s, KeyCodec keys, RedisBackend backend) {
+  public TierCommands(TierSettings s, KeyCodec keys, RedisBackend backend, ChangeTimes changes) {
     this.name = s.name();
+    this.changes = changes;
     this.ttlMillis = s.ttl().toMillis();
     this.keys = keys;
     this.backend = backend;
@@ -87,7 +89,10 @@ public final class TierCommands {
     timer.shutdownNow();
   }
 
-  /** One MGET for the whole batch; a malformed stored value is absent from the result. */
+  /**
+   * One MGET for the whole batch; a malformed stored value is absent from the result, and so is one loaded
+   * before its flag changed ({@link ChangeTimes#accepts}).
+   */
   public CompletableFuture<Map<String, FlagValue>> getAll(String entity, Set<String> flags) {
     RedisClusterAsyncCommands<String, String> cmd = commands;
     if (cmd == null || closed) {
@@ -110,9 +115,12 @@ public final class TierCommands {
       for (int i = 0; i < found.size() && i < names.size(); i++) {
         KeyValue<String, String> kv = found.get(i);
         if (kv.hasValue()) {
-          FlagValue value = ValueCodec.decode(kv.getValue());
-          if (value != null) {
-            values.put(names.get(i), value);
+          ValueCodec.Stamped stamped = ValueCodec.decodeStamped(kv.getValue());
+          if (stamped != null) {
+            String flag = names.get(i);
+            if (changes.accepts(flag, stamped.stampMillis())) {
+              values.put(flag, stamped.value());
+            }
           } else if (log.isDebugEnabled()) {
             log.debug("Redis tier '{}': ignoring a malformed value at key {}", name, kv.getKey());
           }
@@ -122,8 +130,8 @@ public final class TierCommands {
     });
   }
 
-  /** SET PX for each value, written together with one flush (pipelined). */
-  public CompletableFuture<Void> putAll(String entity, Map<String, FlagValue> values) {
+  /** SET PX for each value, stamped {@code stampMillis}, written together with one flush (pipelined). */
+  public CompletableFuture<Void> putAll(String entity, Map<String, FlagValue> values, long stampMillis) {
     StatefulConnection<String, String> c = connection;
     if (c == null || closed) {
       return CompletableFuture.failedFuture(notConnected());
@@ -137,7 +145,7 @@ public final class TierCommands {
         continue;
       }
       CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
-          .addKey(key).addValue(ValueCodec.encode(e.getValue()));
+          .addKey(key).addValue(ValueCodec.encode(e.getValue(), stampMillis));
       px.build(args);
       AsyncCommand<String, String, String> set = new AsyncCommand<>(
           new Command<>(CommandType.SET, new StatusOutput<>(StringCodec.UTF8), args));

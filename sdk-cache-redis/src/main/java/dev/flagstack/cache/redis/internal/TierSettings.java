@@ -10,6 +10,7 @@ import java.util.List;
  * A Redis tier's settings once the builder has validated them and filled in the defaults.
  *
  * @param invalidationRepeatDelay how long after an invalidation its deletes (and publish) are repeated
+ * @param clockSkewAllowance how far apart the clocks of the processes sharing Redis may be
  * @param uris the targets, or null with a supplied client that has its own
  * @param urisParsedHere whether the builder parsed the URIs from text (then it may set their timeout)
  * @param suppliedClient the caller's standalone client, or null
@@ -25,6 +26,7 @@ public record TierSettings(
     int requestQueueSize,
     String channel,
     Duration invalidationRepeatDelay,
+    Duration clockSkewAllowance,
     List<RedisURI> uris,
     boolean urisParsedHere,
     boolean clustered,

@@ -6,6 +6,7 @@ import dev.flagstack.FlagEventListener;
 import dev.flagstack.FlagSource;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A listener installed when the client is built and pointed at its real listener once that can be made
@@ -35,6 +36,11 @@ public final class DeferredListener extends FlagEventListener {
   public void breakerStateChanged(String layer, FlagSource role, BreakerState from, BreakerState to,
       Duration openFor) {
     delegate.breakerStateChanged(layer, role, from, to, openFor);
+  }
+
+  @Override
+  public void flagsChanged(Set<String> flags) {
+    delegate.flagsChanged(flags);
   }
 
   @Override
