@@ -76,6 +76,17 @@ final class ComposedEventListener extends FlagEventListener {
     }
   }
 
+  @Override
+  public void flagsChanged(java.util.Set<String> flags) {
+    for (int i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i].flagsChanged(flags);
+      } catch (RuntimeException e) {
+        complain(i, "flagsChanged", e);
+      }
+    }
+  }
+
   /** A listener that throws on every read must not flood the log: its first failure at WARN, then DEBUG. */
   private void complain(int index, String method, RuntimeException e) {
     if (warned[index].compareAndSet(false, true)) {
