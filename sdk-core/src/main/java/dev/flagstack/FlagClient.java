@@ -6,9 +6,7 @@ import dev.flagstack.internal.EngineSettings;
 import dev.flagstack.internal.RequestValidator;
 import dev.flagstack.internal.ResolutionEngine;
 import dev.flagstack.spi.FlagCache;
-import dev.flagstack.spi.FlagChangeSource;
 import dev.flagstack.spi.FlagStore;
-import dev.flagstack.spi.LocalFlagCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -71,20 +69,13 @@ public final class FlagClient implements AutoCloseable {
 
   /** A builder with every default. */
   public static Builder builder() {
-    return new Builder(new EngineSettings()
-        .secondaryMaxConcurrency(Builder.DEFAULT_SECONDARY_MAX_CONCURRENCY)
-        .secondaryCacheTtl(Builder.DEFAULT_SECONDARY_CACHE_TTL)
-        .secondaryCacheMaxEntries(Builder.DEFAULT_SECONDARY_CACHE_MAX_ENTRIES)
-        .lastKnownGoodMaxEntries(Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_ENTRIES)
-        .lastKnownGoodMaxAge(Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_AGE)
-        .maxBatchSize(Builder.DEFAULT_MAX_BATCH_SIZE), false);
+    return new Builder(new EngineSettings(), false);
   }
 
   /**
-   * A builder holding this client's settings and layers, for a variant. The new client has its own
-   * breakers, caches of its own, threads and in-flight reads but shares the layers, which stay the
-   * caller's to close. Unlike a fresh builder, it lets {@link Builder#primary} and
-   * {@link Builder#secondary} replace the inherited store once.
+   * A builder holding this client's settings and layers, for a variant with its own breakers, caches of its
+   * own, threads and in-flight reads, sharing the layers (still the caller's to close). Unlike a fresh
+   * builder, it lets {@link Builder#primary} and {@link Builder#secondary} replace the inherited store once.
    */
   public Builder newBuilder() {
     return new Builder(settings.copy(), true);
@@ -159,10 +150,7 @@ public final class FlagClient implements AutoCloseable {
     return v == null ? defaultValue : v.longValue();
   }
 
-  /**
-   * The numeric value of {@code flag} (DOUBLE, or LONG widened), or {@code defaultValue} if it cannot be
-   * read or is not a number.
-   */
+  /** The numeric value of {@code flag} (DOUBLE, or LONG widened), or {@code defaultValue} if unreadable or not one. */
   public double getDouble(String entity, String flag, double defaultValue) {
     FlagValue v = reads.typed(entity, flag, FlagType.DOUBLE);
     return v == null ? defaultValue : v.doubleValue();
@@ -202,6 +190,21 @@ public final class FlagClient implements AutoCloseable {
     return engine.cacheBreakerState(tierName);
   }
 
+  /** Each layer's state now (breaker, connection, last failure), for readiness probes and logs. */
+  public ClientStatus status() {
+    return engine.listener().status().snapshot();
+  }
+
+  /** Calls {@code listener} on each change of a layer's state ({@link StatusListener}) until {@link #close()}. */
+  public void addStatusListener(StatusListener listener) {
+    engine.listener().status().add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Stops calling {@code listener}; one never added is ignored. */
+  public void removeStatusListener(StatusListener listener) {
+    engine.listener().status().remove(listener);
+  }
+
   /**
    * Closes the client's change subscriptions, ends in-flight reads with {@link FlagErrorKind#UNAVAILABLE}
    * (later reads fail the same way) and stops the client's own threads. Idempotent.
@@ -214,9 +217,7 @@ public final class FlagClient implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FlagClient{caches=" + settings.caches().stream().map(FlagCache::name).toList()
-        + ", primary=" + settings.primary().name()
-        + (settings.secondary() == null ? "" : ", secondary=" + settings.secondary().name()) + '}';
+    return "FlagClient" + settings.describeLayers();
   }
 
   /**
@@ -251,8 +252,9 @@ public final class FlagClient implements AutoCloseable {
     }
 
     /**
-     * Adds a cache tier below those already added; tiers are read in this order. Put the in-process
-     * tier first: only a first tier that is a {@link LocalFlagCache} gets the allocation-free hot path.
+     * Adds a cache tier below those already added; tiers are read in this order. Put the in-process tier
+     * first: only a first tier that is a {@link dev.flagstack.spi.LocalFlagCache} gets the allocation-free
+     * hot path.
      */
     public Builder addCache(FlagCache cache) {
       Objects.requireNonNull(cache, "cache");
@@ -373,8 +375,8 @@ public final class FlagClient implements AutoCloseable {
 
     /**
      * Whether to subscribe, at {@link #build()}, to the primary and the secondary if they are
-     * {@link FlagChangeSource}s, and drop changed flags from every tier as their notices arrive (see the
-     * README's "Change notifications"); default true. Off, cached values live until their TTL.
+     * {@link dev.flagstack.spi.FlagChangeSource}s, and drop changed flags from every tier as their notices
+     * arrive (see the README's "Change notifications"); default true. Off, cached values live until their TTL.
      */
     public Builder watchChanges(boolean watch) {
       s.watchChanges(watch);

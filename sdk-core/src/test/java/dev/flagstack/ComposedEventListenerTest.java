@@ -79,6 +79,37 @@ class ComposedEventListenerTest {
   }
 
   @Test
+  void everyListenerHearsOfFlagChangesEvenWhenOneBeforeItThrows() {
+    java.util.List<java.util.Set<String>> first = new java.util.ArrayList<>();
+    java.util.List<java.util.Set<String>> last = new java.util.ArrayList<>();
+    FlagEventListener throwing = new FlagEventListener() {
+      @Override
+      public void flagsChanged(java.util.Set<String> flags) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    dev.flagstack.testing.WatchableStore primary =
+        new dev.flagstack.testing.WatchableStore(new InMemoryFlagStore("api").put("f", FlagValue.TRUE));
+    try (FlagClient client = FlagClient.builder().primary(primary)
+        .eventListener(FlagEventListener.compose(recordingChanges(first), throwing, recordingChanges(last)))
+        .build()) {
+      primary.announceChanged("f");
+      primary.announceEverythingChanged();
+    }
+    assertThat(first).containsExactly(java.util.Set.of("f"), java.util.Set.of());
+    assertThat(last).isEqualTo(first);
+  }
+
+  private static FlagEventListener recordingChanges(java.util.List<java.util.Set<String>> into) {
+    return new FlagEventListener() {
+      @Override
+      public void flagsChanged(java.util.Set<String> flags) {
+        into.add(flags);
+      }
+    };
+  }
+
+  @Test
   void composingNothingOrOneListenerAddsNoLayer() {
     RecordingListener only = new RecordingListener();
     assertThat(FlagEventListener.compose()).isSameAs(FlagEventListener.NONE);

@@ -1,6 +1,7 @@
 package dev.flagstack.internal;
 
 import dev.flagstack.BreakerSettings;
+import dev.flagstack.FlagClient;
 import dev.flagstack.FlagEventListener;
 import dev.flagstack.spi.FlagCache;
 import dev.flagstack.spi.FlagStore;
@@ -30,13 +31,13 @@ public final class EngineSettings {
   private FlagStore secondary;
   private BreakerSettings primaryBreaker = BreakerSettings.PRIMARY_DEFAULTS;
   private BreakerSettings cacheBreaker = BreakerSettings.CACHE_DEFAULTS;
-  private int secondaryMaxConcurrency;
-  private Duration secondaryCacheTtl;
-  private int secondaryCacheMaxEntries;
+  private int secondaryMaxConcurrency = FlagClient.Builder.DEFAULT_SECONDARY_MAX_CONCURRENCY;
+  private Duration secondaryCacheTtl = FlagClient.Builder.DEFAULT_SECONDARY_CACHE_TTL;
+  private int secondaryCacheMaxEntries = FlagClient.Builder.DEFAULT_SECONDARY_CACHE_MAX_ENTRIES;
   private boolean lastKnownGood = true;
-  private int lastKnownGoodMaxEntries;
-  private Duration lastKnownGoodMaxAge;
-  private int maxBatchSize;
+  private int lastKnownGoodMaxEntries = FlagClient.Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_ENTRIES;
+  private Duration lastKnownGoodMaxAge = FlagClient.Builder.DEFAULT_LAST_KNOWN_GOOD_MAX_AGE;
+  private int maxBatchSize = FlagClient.Builder.DEFAULT_MAX_BATCH_SIZE;
   private Clock clock = Clock.systemUTC();
   private FlagEventListener listener = FlagEventListener.NONE;
   private Executor executor;
@@ -257,6 +258,12 @@ public final class EngineSettings {
   public EngineSettings watchChanges(boolean watch) {
     this.watchChanges = watch;
     return this;
+  }
+
+  /** The layers by name, for {@code FlagClient.toString()}: {@code {caches=[..], primary=.., secondary=..}}. */
+  public String describeLayers() {
+    return "{caches=" + caches.stream().map(FlagCache::name).toList() + ", primary=" + primary.name()
+        + (secondary == null ? "" : ", secondary=" + secondary.name()) + '}';
   }
 
   /** The primary's call timeout, as read by {@link #snapshot()}. */

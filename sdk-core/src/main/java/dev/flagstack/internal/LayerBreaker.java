@@ -33,6 +33,7 @@ public final class LayerBreaker implements GuardedCall.Guard {
   private final Clock clock;
   private final SafeListener listener;
   private final CircuitBreaker breaker;
+  private final LayerTrack status;
   private volatile Throwable lastError;
   private volatile int consecutiveTrips;
   private volatile long openedAtMillis;
@@ -44,6 +45,7 @@ public final class LayerBreaker implements GuardedCall.Guard {
     this.settings = settings;
     this.clock = clock;
     this.listener = listener;
+    this.status = listener.status().claim(role, layer);
     int window = settings.failureThreshold();
     CircuitBreakerConfig config = CircuitBreakerConfig.custom()
         .slidingWindow(window, window, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -84,6 +86,7 @@ public final class LayerBreaker implements GuardedCall.Guard {
   }
 
   public void onSuccess(long nanos) {
+    status.callEnded(null);
     breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -92,6 +95,7 @@ public final class LayerBreaker implements GuardedCall.Guard {
     if (StoreException.isTransient(e)) {
       lastError = e;
     }
+    status.callEnded(e);
     breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
   }
 
@@ -131,6 +135,7 @@ public final class LayerBreaker implements GuardedCall.Guard {
       consecutiveTrips = 0;
       log.warn("{} '{}': circuit closed after {} ms of trouble", roleName(), layer, openMillis);
     }
+    status.breakerChanged(to);
     listener.breakerStateChanged(layer, role, from, to, openFor);
   }
 

@@ -52,7 +52,7 @@ public final class ResolutionEngine implements AutoCloseable {
 
   /** Builds the engine from a {@link EngineSettings#snapshot() snapshot}; binds each tier's hook. */
   public ResolutionEngine(EngineSettings settings) {
-    this.listener = new SafeListener(settings.listener());
+    this.listener = new SafeListener(settings.listener(), new StatusTracker(settings));
     this.clock = settings.clock();
     this.threads = new ClientThreads(settings.executor());
     this.guarded = new GuardedCall(threads);
@@ -242,6 +242,7 @@ public final class ResolutionEngine implements AutoCloseable {
       return;
     }
     closed = true;
+    listener.status().close();
     inFlight.failAll(closedError());
     if (secondary != null) {
       secondary.forgetAll();

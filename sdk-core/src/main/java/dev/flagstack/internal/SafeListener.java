@@ -13,12 +13,19 @@ public final class SafeListener {
   private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
 
   private final FlagEventListener delegate;
+  private final StatusTracker status;
   private final boolean enabled;
   private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
 
-  public SafeListener(FlagEventListener delegate) {
+  /** {@code status} is the client's status tracker, which the layers' breakers report to through here. */
+  public SafeListener(FlagEventListener delegate, StatusTracker status) {
     this.delegate = delegate;
+    this.status = status;
     this.enabled = delegate != FlagEventListener.NONE;
+  }
+
+  public StatusTracker status() {
+    return status;
   }
 
   /** Whether anyone listens; when not, the hot path skips even reading the clock. */

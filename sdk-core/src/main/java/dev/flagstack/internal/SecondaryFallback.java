@@ -139,6 +139,11 @@ final class SecondaryFallback {
         + " calls already in flight for " + timeout.toMillis() + " ms", null);
     GuardedCall.Guard permit = new GuardedCall.Guard() {
       @Override
+      public void onOutcome(long nanos, Throwable error) {
+        listener.status().secondary().callEnded(error);
+      }
+
+      @Override
       public void onSettled() {
         permits.release();
       }

@@ -45,8 +45,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * until a store answers again (ERROR outranks STALE). These need {@link #eventListener()} installed on the
  * client. They are emitted in order from a thread of the provider's own, starting with the first
  * evaluation (so a client already degraded at registration turns STALE then); changes faster than
- * delivery are coalesced to the latest state. CONFIGURATION_CHANGED is not emitted: the client does not
- * learn of flag changes yet.
+ * delivery are coalesced to the latest state. CONFIGURATION_CHANGED, with the changed flag keys (none: any
+ * flag may have changed), whenever the client learns of changes from a store that reports them (the gRPC
+ * store's WatchChanges stream, the REST store's polling).
  *
  * <h2>Lifecycle</h2>
  * {@link #shutdown()} stops the provider's event thread but leaves the client open: it is the caller's.
@@ -76,6 +77,11 @@ public final class FlagstackProvider extends EventProvider {
   /** A provider not yet attached to a client: install {@link #eventListener()}, then {@link #attach}. */
   public FlagstackProvider() {
     health.onChange(this::stateInputChanged);
+    health.onFlagsChanged(flags -> {
+      if (!shutDown) {
+        emitter.configurationChanged(flags);
+      }
+    });
   }
 
   /**

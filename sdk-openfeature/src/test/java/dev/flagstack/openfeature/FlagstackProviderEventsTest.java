@@ -58,6 +58,24 @@ class FlagstackProviderEventsTest {
   }
 
   @Test
+  void aChangeTheClientLearnsOfIsEmittedAsConfigurationChangedWithTheFlagKeys() throws InterruptedException {
+    dev.flagstack.testing.WatchableStore watchable = new dev.flagstack.testing.WatchableStore(
+        new InMemoryFlagStore("api").put("f", FlagValue.of("v1")));
+    ProviderFixture f = fixture = new ProviderFixture(watchable, false).start();
+    assertThat(f.nextEvent()).isEqualTo("PROVIDER_READY");
+    java.util.concurrent.BlockingQueue<java.util.List<String>> changed = new java.util.concurrent.LinkedBlockingQueue<>();
+    f.api.onProviderConfigurationChanged(details -> changed.add(details.getFlagsChanged()));
+
+    watchable.announceChanged("f");
+
+    assertThat(f.nextEvent()).isEqualTo("PROVIDER_CONFIGURATION_CHANGED");
+    assertThat(changed.poll(20, TimeUnit.SECONDS)).containsExactly("f");
+    watchable.announceEverythingChanged();
+    assertThat(f.nextEvent()).isEqualTo("PROVIDER_CONFIGURATION_CHANGED");
+    assertThat(changed.poll(20, TimeUnit.SECONDS)).as("everything: no keys").isEmpty();
+  }
+
+  @Test
   void aFailedProbeKeepsTheProviderStale() throws InterruptedException {
     ProviderFixture f = fixture = new ProviderFixture(true).start();
     assertThat(f.nextEvent()).isEqualTo("PROVIDER_READY");

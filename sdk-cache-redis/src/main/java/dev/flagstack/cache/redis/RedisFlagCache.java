@@ -16,6 +16,7 @@ import dev.flagstack.cache.redis.internal.TierSettings;
 import dev.flagstack.cache.redis.internal.ValueCodec;
 import dev.flagstack.spi.CacheInvalidator;
 import dev.flagstack.spi.FlagCache;
+import dev.flagstack.spi.LayerHealth;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -67,7 +68,7 @@ import java.util.concurrent.CompletionStage;
  * Lettuce client and resources only if the tier created them. Credentials never appear in logs,
  * exceptions or {@link #toString()}.
  */
-public final class RedisFlagCache implements FlagCache {
+public final class RedisFlagCache implements FlagCache, LayerHealth {
   private final TierParts tier;
   private final TierSettings settings;
 

@@ -20,10 +20,21 @@ public final class ProviderHealth extends FlagEventListener {
   private volatile String primaryLayer = "primary";
   private volatile Duration openFor;
   private volatile Runnable onChange = () -> {};
+  private volatile java.util.function.Consumer<java.util.Set<String>> onFlagsChanged = flags -> {};
 
   /** Runs {@code action} (which must not block) each time an input of {@link #state()} changes. */
   public void onChange(Runnable action) {
     this.onChange = action;
+  }
+
+  /** Runs {@code action} (which must not block) with the flags the client reports changed; empty: all. */
+  public void onFlagsChanged(java.util.function.Consumer<java.util.Set<String>> action) {
+    this.onFlagsChanged = action;
+  }
+
+  @Override
+  public void flagsChanged(java.util.Set<String> flags) {
+    onFlagsChanged.accept(flags);
   }
 
   /** The state the provider should be in now. */

@@ -53,6 +53,27 @@ public final class StateEmitter {
     }
   }
 
+  /**
+   * Emits PROVIDER_CONFIGURATION_CHANGED for {@code flags} (all flags when empty), in order with the state
+   * events, from the emitter's thread. Never blocks.
+   */
+  public void configurationChanged(java.util.Set<String> flags) {
+    java.util.List<String> changed = java.util.List.copyOf(flags);
+    try {
+      thread.execute(() -> {
+        try {
+          provider.emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(changed)
+              .message(changed.isEmpty() ? "any flag may have changed" : changed.size() + " flag(s) changed")
+              .build()).await();
+        } catch (RuntimeException e) {
+          log.debug("could not emit a configuration change", e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Shut down: nothing left to tell.
+    }
+  }
+
   /** Stops emitting. Idempotent. */
   public void shutdown() {
     thread.shutdownNow();

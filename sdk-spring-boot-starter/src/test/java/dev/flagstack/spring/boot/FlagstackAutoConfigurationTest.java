@@ -25,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -136,7 +138,7 @@ class FlagstackAutoConfigurationTest {
       closedPort = s.getLocalPort();
     }
     long start = System.nanoTime();
-    runner.withPropertyValues(
+    runner.withConfiguration(AutoConfigurations.of(FlagstackHealthAutoConfiguration.class)).withPropertyValues(
         "flagstack.caches=memory,redis",
         "flagstack.cache.redis.uri=redis://127.0.0.1:" + closedPort,
         "flagstack.primary.type=mongo",
@@ -154,6 +156,24 @@ class FlagstackAutoConfigurationTest {
               .satisfies(d -> assertThat(d.value()).isEqualTo(FlagValue.TRUE));
           assertThat(client.getBoolean("tenant", "nowhere", true)).as("an unknown flag gets the default").isTrue();
           assertThat(Duration.ofNanos(System.nanoTime() - read)).as("bounded reads").isLessThan(Duration.ofSeconds(15));
+
+          // Still in rotation: the secondary answers. Each layer says what is wrong.
+          Health health = context.getBean(FlagstackHealthIndicator.class).health();
+          assertThat(health.getStatus()).isEqualTo(Status.UP);
+          assertThat(health.getDetails()).containsEntry("degraded", true);
+          @SuppressWarnings("unchecked")
+          List<Map<String, Object>> caches = (List<Map<String, Object>>) health.getDetails().get("caches");
+          assertThat(caches).extracting(c -> c.get("name")).containsExactly("memory", "redis");
+          assertThat(caches.get(1)).containsEntry("connected", false).containsEntry("available", false);
+          assertThat(caches.get(1).get("lastFailure")).as("its lookups failed at once").isNotNull();
+          assertThat(caches.get(0)).containsEntry("available", true);
+          @SuppressWarnings("unchecked")
+          Map<String, Object> primary = (Map<String, Object>) health.getDetails().get("primary");
+          assertThat(primary).containsEntry("failing", true).containsKey("lastFailureAt");
+          assertThat((String) primary.get("lastFailure")).isNotBlank();
+          @SuppressWarnings("unchecked")
+          Map<String, Object> secondary = (Map<String, Object>) health.getDetails().get("secondary");
+          assertThat(secondary).containsEntry("available", true).containsEntry("failing", false);
         });
   }
 }
