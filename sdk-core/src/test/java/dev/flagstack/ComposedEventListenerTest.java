@@ -33,28 +33,6 @@ class ComposedEventListenerTest {
       calls++;
       throw new IllegalStateException("listener bug");
     }
-
-    @Override
-    public void flagsChanged(java.util.Set<String> flags) {
-      calls++;
-      throw new IllegalStateException("listener bug");
-    }
-  }
-
-  @Test
-  void everyListenerHearsOfChangedFlagsEvenWhenOneBeforeItThrows() {
-    RecordingListener first = new RecordingListener();
-    Throwing broken = new Throwing();
-    RecordingListener last = new RecordingListener();
-    dev.flagstack.testing.WatchableStore primary =
-        new dev.flagstack.testing.WatchableStore(new InMemoryFlagStore("api").put("f", FlagValue.TRUE));
-    try (FlagClient client = FlagClient.builder().primary(primary)
-        .eventListener(FlagEventListener.compose(first, broken, last)).build()) {
-      primary.announceChanged("f");
-      primary.announceEverythingChanged();
-    }
-    assertThat(last.changes).isEqualTo(first.changes).containsExactly("[f]", "[]");
-    assertThat(broken.calls).isEqualTo(2);
   }
 
   @Test
