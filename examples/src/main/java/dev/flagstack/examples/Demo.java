@@ -25,6 +25,9 @@ import org.bson.Document;
  * sockets (gRPC by default, OFREP with {@code --ofrep}), and MongoDB as the secondary and as the service's
  * source of definitions (an in-JVM server spoken to by the real driver). The service is really slowed,
  * really stopped and really restarted. Each line says which layer answered and how long the read took.
+ *
+ * <p>{@code --drill} runs {@link dev.flagstack.examples.drill.Drill} instead: two clients under a steady
+ * read load while the same table is walked in real time, with latency percentiles and every read judged.
  */
 public final class Demo {
   private static final String TENANT = "tenant-42";
@@ -36,10 +39,18 @@ public final class Demo {
 
   public static void main(String[] args) throws Exception {
     boolean ofrep = List.of(args).contains("--ofrep");
+    boolean drill = List.of(args).contains("--drill");
     for (String arg : args) {
-      if (!arg.equals("--ofrep") && !arg.isBlank()) {
-        throw new IllegalArgumentException("unknown option " + arg + "; options: --ofrep");
+      if (!arg.equals("--ofrep") && !arg.equals("--drill") && !arg.isBlank()) {
+        throw new IllegalArgumentException("unknown option " + arg + "; options: --ofrep, --drill");
       }
+    }
+    if (drill) {
+      if (ofrep) {
+        throw new IllegalArgumentException("--drill runs over gRPC; it takes no --ofrep");
+      }
+      dev.flagstack.examples.drill.Drill.main(new String[0]);
+      return;
     }
     RedisServerExtension redis = RedisServerExtension.localProcess();
     MongoServerExtension mongo = new MongoServerExtension();

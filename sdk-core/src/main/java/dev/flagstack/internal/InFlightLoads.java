@@ -56,4 +56,9 @@ final class InFlightLoads {
       entry.getValue().complete(Resolution.failed(error));
     }
   }
+
+  /** How many keys have a load registered now. */
+  int size() {
+    return loads.size();
+  }
 }

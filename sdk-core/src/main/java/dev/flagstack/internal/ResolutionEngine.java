@@ -98,6 +98,14 @@ public final class ResolutionEngine implements AutoCloseable {
   }
 
   /**
+   * How many loads are registered in flight now (joinable by a concurrent miss of the same key); zero
+   * whenever no read is running. For tests and diagnostics: a key left here forever would be a leak.
+   */
+  public int inFlightLoads() {
+    return inFlight.size();
+  }
+
+  /**
    * Resolves already-validated {@code flags} for {@code entity}. Never throws, and the returned future
    * never completes exceptionally: failures are carried per flag in {@link Resolution#error()}.
    */
