@@ -149,7 +149,12 @@ public final class FlatSettings {
     return key + " (set as " + entry.written() + ")";
   }
 
-  /** The settings for {@code toString()}: every value of a secret key masked. */
+  /**
+   * The settings for {@code toString()}. A value is shown only when it cannot be a secret: the layer
+   * choices ({@code caches}, {@code type}) and numbers, durations and booleans under a key that names no
+   * secret. Every other value is masked, because the key may be a secret one misspelled
+   * ({@code pasword}) or one whose name does not say so ({@code headers}, {@code target}).
+   */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("{");
@@ -157,8 +162,20 @@ public final class FlatSettings {
       if (b.length() > 1) {
         b.append(", ");
       }
-      b.append(e.written()).append('=').append(isSecretKey(e.canonical()) ? "*****" : Values.shown(e.value()));
+      b.append(e.written()).append('=').append(shownInToString(e) ? Values.shown(e.value()) : "*****");
     }
     return b.append('}').toString();
   }
+
+  private static boolean shownInToString(Entry e) {
+    String last = e.canonical().substring(e.canonical().lastIndexOf('.') + 1);
+    if (last.equals("type") || e.canonical().equals(PREFIX + "caches")) {
+      return true;
+    }
+    return !isSecretKey(e.canonical()) && HARMLESS_VALUE.matcher(e.value().trim()).matches();
+  }
+
+  /** A number, a duration such as {@code 250ms} or {@code PT5S}, or a boolean. */
+  private static final java.util.regex.Pattern HARMLESS_VALUE = java.util.regex.Pattern.compile(
+      "(?i)-?[0-9][0-9_.]*(ns|us|ms|s|m|h|d)?|PT?[0-9][0-9.HMS]*|true|false|");
 }

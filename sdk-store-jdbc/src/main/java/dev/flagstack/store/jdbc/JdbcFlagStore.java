@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@value #SCHEMA_RESOURCE}: {@code flag_key} (text, the primary key), {@code value_type} (optional:
  * boolean, string, long, double, json), {@code default_value} (JSON), {@code overrides} (optional JSON
  * object {@code {"<entity>": <value>}}), {@code rollout_basis_points} (optional, 0 to 10,000) with
- * {@code rollout_value} (JSON). JSON columns may be {@code jsonb}, {@code json} or {@code text}. This is the
+ * {@code rollout_value} (JSON: {@code json} or {@code text}; {@code jsonb} rewrites numbers, see the schema). This is the
  * model of the MongoDB store's documents: the same types (a JSON integer is a LONG, any other number a
  * DOUBLE; with {@code value_type = 'double'} integers are read as doubles), one type per flag (LONG and
  * DOUBLE may mix), and {@code rollout_basis_points} = {@link dev.flagstack.Rollout#basisPoints()}, the

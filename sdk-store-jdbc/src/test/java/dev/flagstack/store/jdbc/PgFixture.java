@@ -112,7 +112,7 @@ final class PgFixture {
   /** Inserts one row of text cells (cast to the column types of a schema table); null is SQL NULL. */
   void insertRaw(String table, String key, String valueType, String defaultValue, String overrides,
       String basisPoints, String rolloutValue) {
-    String values = laxTables.contains(table) ? "(?, ?, ?, ?, ?, ?)" : "(?, ?, ?::jsonb, ?::jsonb, ?::integer, ?::jsonb)";
+    String values = laxTables.contains(table) ? "(?, ?, ?, ?, ?, ?)" : "(?, ?, ?::json, ?::json, ?::integer, ?::json)";
     String sql = "INSERT INTO " + table + " (flag_key, value_type, default_value, overrides, rollout_basis_points, "
         + "rollout_value) VALUES " + values;
     try (Connection c = pg.adminConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

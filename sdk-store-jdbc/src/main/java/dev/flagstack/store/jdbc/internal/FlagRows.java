@@ -11,8 +11,8 @@ import java.util.Map;
  * Turns one row of the flags table into a {@link FlagDefinition}, checking its shape strictly: anything
  * the schema in {@code JdbcFlagStore}'s documentation does not allow is an
  * {@link InvalidDefinitionException}, so a bad row is reported rather than half-read. Every JSON column
- * is read as text and parsed by {@link FlagValue#fromJson}, the core's one JSON reader, so {@code jsonb},
- * {@code json} and {@code text} columns all work.
+ * is read as text and parsed by {@link FlagValue#fromJson}, the core's one JSON reader, so {@code json},
+ * {@code text} and {@code jsonb} (which rewrites numbers) columns all work.
  */
 public final class FlagRows {
   private static final int MAX_QUOTED = 80;

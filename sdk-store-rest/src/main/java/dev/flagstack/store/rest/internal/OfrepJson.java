@@ -25,8 +25,14 @@ import java.util.Set;
  * error locations.
  */
 public final class OfrepJson {
-  /** Deepest nesting accepted in a reply, the same bound flag values have in the core. */
+  /** Deepest nesting accepted in a flag value, the same bound flag values have in the core. */
   public static final int MAX_DEPTH = 64;
+  /**
+   * Levels of a bulk reply around a value ({@code {"flags":[{"value":...}]}}): the parser allows them on
+   * top of {@link #MAX_DEPTH}, so a value as deep as the core allows fits, and the value's own depth is
+   * checked when it becomes a {@link FlagValue}.
+   */
+  static final int ENVELOPE_DEPTH = 3;
   /** Longest number literal accepted. */
   static final int MAX_NUMBER_LENGTH = 100;
 
@@ -36,7 +42,7 @@ public final class OfrepJson {
     int maxString = (int) Math.min(maxBytes, Integer.MAX_VALUE);
     StreamReadConstraints limits = StreamReadConstraints.builder()
         .maxDocumentLength(maxBytes)
-        .maxNestingDepth(MAX_DEPTH)
+        .maxNestingDepth(MAX_DEPTH + ENVELOPE_DEPTH)
         .maxNumberLength(MAX_NUMBER_LENGTH)
         .maxStringLength(maxString)
         .maxNameLength(maxString)
@@ -218,6 +224,14 @@ public final class OfrepJson {
   }
 
   private static FlagValue value(JsonParser p, JsonToken t) throws IOException {
+    try {
+      return flagValue(p, t);
+    } catch (IllegalArgumentException e) {
+      throw new BadReplyException("'value' is not a valid flag value: " + Texts.shorten(e.getMessage()));
+    }
+  }
+
+  private static FlagValue flagValue(JsonParser p, JsonToken t) throws IOException {
     switch (t) {
       case VALUE_TRUE:
         return FlagValue.TRUE;
