@@ -47,7 +47,7 @@ final class ComposedEventListener extends FlagEventListener {
     for (int i = 0; i < listeners.length; i++) {
       try {
         listeners[i].flagResolved(entity, flag, source, layer, errorKind, nanos);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         complain(i, "flagResolved", e);
       }
     }
@@ -58,7 +58,7 @@ final class ComposedEventListener extends FlagEventListener {
     for (int i = 0; i < listeners.length; i++) {
       try {
         listeners[i].layerFailed(layer, role, error);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         complain(i, "layerFailed", e);
       }
     }
@@ -70,7 +70,7 @@ final class ComposedEventListener extends FlagEventListener {
     for (int i = 0; i < listeners.length; i++) {
       try {
         listeners[i].breakerStateChanged(layer, role, from, to, openFor);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         complain(i, "breakerStateChanged", e);
       }
     }
@@ -81,14 +81,14 @@ final class ComposedEventListener extends FlagEventListener {
     for (int i = 0; i < listeners.length; i++) {
       try {
         listeners[i].flagsChanged(flags);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         complain(i, "flagsChanged", e);
       }
     }
   }
 
   /** A listener that throws on every read must not flood the log: its first failure at WARN, then DEBUG. */
-  private void complain(int index, String method, RuntimeException e) {
+  private void complain(int index, String method, Throwable e) {
     if (warned[index].compareAndSet(false, true)) {
       log.warn("event listener {} threw from {}; its further errors are logged at DEBUG",
           listeners[index].getClass().getName(), method, e);

@@ -67,6 +67,70 @@ class EngineFindingsTest {
   }
 
 
+  private static FlagEventListener throwing(boolean onResolved, boolean onFailed) {
+    return new FlagEventListener() {
+      @Override
+      public void flagResolved(String entity, String flag, FlagSource source, String layer,
+          FlagErrorKind errorKind, long nanos) {
+        if (onResolved) {
+          throw new StackOverflowError();
+        }
+      }
+
+      @Override
+      public void layerFailed(String layer, FlagSource role, Throwable error) {
+        if (onFailed) {
+          throw new OutOfMemoryError();
+        }
+      }
+    };
+  }
+
+  private FlagClient withListener(FlagStore primary, FlagStore secondary, FlagEventListener listener) {
+    FlagClient.Builder b = FlagClient.builder().primary(primary).eventListener(listener);
+    if (secondary != null) {
+      b.secondary(secondary);
+    }
+    FlagClient c = b.build();
+    clients.add(c);
+    return c;
+  }
+
+  @Test
+  void aListenerThrowingAnErrorFromFlagResolvedDoesNotTurnAFoundValueIntoTheDefault() {
+    FlagClient c = withListener(new InMemoryFlagStore("api").put("f", FlagValue.of("v")), null, throwing(true, false));
+    assertThat(c.getString("e", "f", "default")).isEqualTo("v");
+    assertThat(c.getFlagAsync("e2", "f").handle((v, e) -> v != null ? (Object) v : e).join()).isEqualTo(FlagValue.of("v"));
+  }
+
+  @Test
+  void aListenerThrowingAnErrorFromLayerFailedDoesNotHideTheSecondarysValue() {
+    FlagClient c = withListener(new InMemoryFlagStore("api").failTransiently(),
+        new InMemoryFlagStore("db").put("f", FlagValue.of("db")), throwing(false, true));
+    assertThat(c.getFlagDetail("e", "f", FlagValue.of("default")).value()).isEqualTo(FlagValue.of("db"));
+  }
+
+  /**
+   * A store that blocks the calling thread breaks the SPI's contract and holds up the load it is part of
+   * until it lets go; what the client guarantees is that its deadline still counts from the call, so an
+   * answer that comes after it is a timeout (the breaker hears of a failure) and the read falls back,
+   * instead of serving the late answer as the primary's.
+   */
+  @Test
+  void aPrimaryThatBlocksTheCallingThreadPastItsDeadlineIsATimeoutAndTheReadFallsBack() {
+    FlagClient c = client(store("api", Duration.ofMillis(200), (e, f) -> {
+      try {
+        Thread.sleep(800);
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
+      return CompletableFuture.completedFuture(Map.of("f", FlagValue.of("late")));
+    }), new InMemoryFlagStore("db").put("f", FlagValue.of("db")));
+    FlagDetail detail = c.getFlagDetail("e", "f", FlagValue.of("default"));
+    assertThat(detail.value()).isEqualTo(FlagValue.of("db"));
+    assertThat(detail.source()).isEqualTo(FlagSource.SECONDARY);
+  }
+
   @Test
   void aPrimaryThrowingErrorsFallsBackToTheSecondaryEveryTime() {
     for (Error error : new Error[] {new StackOverflowError(), new OutOfMemoryError(), new AssertionError("x")}) {

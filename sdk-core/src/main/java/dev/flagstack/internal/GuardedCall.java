@@ -110,6 +110,10 @@ public final class GuardedCall {
     }
 
     void start(Supplier<? extends CompletionStage<T>> op) {
+      // The deadline runs from before the call: a layer that blocks the calling thread, against the SPI's
+      // contract, still times out on schedule, and everyone else waiting on this call moves on to the next
+      // layer; only the blocked thread itself waits until the layer lets go of it.
+      deadline = threads.schedule(this::onDeadline, nanos(timeout));
       try {
         CompletionStage<T> stage = op.get();
         if (stage == null) {
@@ -122,14 +126,8 @@ public final class GuardedCall {
             threads.execute(() -> ended(value, error));
           }
         });
-        if (!settled.get()) {
-          // A layer that answered synchronously needs no deadline; a late cancel below is harmless.
-          deadline = threads.schedule(this::onDeadline, nanos(timeout));
-          if (settled.get() && deadline != null) {
-            deadline.cancel(false);
-          }
-        }
       } catch (Throwable e) {
+        cancelDeadline();
         settle();
         answer(null, e);
       } finally {
@@ -137,11 +135,15 @@ public final class GuardedCall {
       }
     }
 
-    private void ended(T value, Throwable error) {
+    private void cancelDeadline() {
       ScheduledFuture<?> d = deadline;
       if (d != null) {
         d.cancel(false);
       }
+    }
+
+    private void ended(T value, Throwable error) {
+      cancelDeadline();
       settle();
       answer(value, error);
     }

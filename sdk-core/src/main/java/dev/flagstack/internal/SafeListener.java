@@ -40,7 +40,7 @@ public final class SafeListener {
     }
     try {
       delegate.flagResolved(entity, flag, source, layer, errorKind, nanos);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       complain("flagResolved", e);
     }
   }
@@ -51,7 +51,7 @@ public final class SafeListener {
     }
     try {
       delegate.layerFailed(layer, role, error);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       complain("layerFailed", e);
     }
   }
@@ -63,7 +63,7 @@ public final class SafeListener {
     }
     try {
       delegate.breakerStateChanged(layer, role, from, to, openFor);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       complain("breakerStateChanged", e);
     }
   }
@@ -74,13 +74,13 @@ public final class SafeListener {
     }
     try {
       delegate.flagsChanged(flags);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       complain("flagsChanged", e);
     }
   }
 
   /** A listener that throws on every read must not flood the log: the first time at WARN, then DEBUG. */
-  private void complain(String method, RuntimeException e) {
+  private void complain(String method, Throwable e) {
     if (warned.compareAndSet(false, true)) {
       log.warn("event listener threw from {}; further listener errors are logged at DEBUG", method, e);
     } else {

@@ -169,7 +169,7 @@ public final class StatusTracker {
     for (StatusListener listener : listeners) {
       try {
         listener.statusChanged(before, after, status);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         if (warned.compareAndSet(false, true)) {
           log.warn("status listener threw; further status listener errors are logged at DEBUG", e);
         } else {

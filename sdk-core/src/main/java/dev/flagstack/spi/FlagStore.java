@@ -28,7 +28,9 @@ import java.util.concurrent.CompletionStage;
  *   <li>The store applies {@link #callTimeout()} as a transport deadline. The client also abandons the
  *       call after it, counting a transient failure, so a store that never answers cannot hang a read.
  *       The client reads it once, when it is built: it must be positive, and one longer than a minute is
- *       clamped to a minute.
+ *       clamped to a minute. The deadline runs from the moment the client calls {@code getFlags}: a store
+ *       that blocks the calling thread against this contract holds up that read until it returns, and an
+ *       answer it gives after the deadline counts as a timeout and is never served.
  *   <li>Stores do not cache: the client does. Messages never contain secrets.
  *   <li>Implementations are thread-safe. {@link #close()} releases only what the store created.
  * </ul>
