@@ -28,13 +28,15 @@ import java.util.Set;
  * the entry and starts a new TTL, so a key read steadily never expires and its readers never wait on a
  * remote layer. Each stored value asks at most once: if its reload fails, the value is served until it
  * expires, after which the next read loads it as any miss does. An entry nobody reads is never reloaded.
- * The check uses the time Caffeine reads for its own expiry check, so it adds no clock read to a hit.
+ * Each entry carries its own expiry and refresh deadlines on the tier's clock, and a hit reads the clock
+ * once to check both (Caffeine is given no expiry of its own, so this is the only clock read, as before).
  *
  * <h2>Size</h2>
  * All flags share one budget of {@link Builder#maximumSize} entries: no flag may use more, and when the
  * total goes over it the flag holding the most entries gives up the ones Caffeine would evict first. Like
  * Caffeine's own bound, the total may exceed it briefly under concurrent writes. One small Caffeine cache
- * is kept for each flag ever stored.
+ * is kept for each flag ever stored. An expired entry nobody reads again stays (and counts) until a write
+ * replaces it or the budget evicts it; being the oldest written, such entries are evicted first.
  *
  * <p>Writes never block on I/O. Thread-safe; may be shared by several clients (each binds itself, and a
  * reload goes to the first one still open).

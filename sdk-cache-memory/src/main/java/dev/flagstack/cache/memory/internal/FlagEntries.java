@@ -2,7 +2,6 @@ package dev.flagstack.cache.memory.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flagstack.FlagValue;
@@ -13,29 +12,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * One flag's entries: a Caffeine cache keyed by the entity id, so a hit is a lookup on a String the
  * caller already holds, with nothing to allocate.
  *
- * <p>It is also the cache's {@link Expiry}: each entry lives {@code ttl} after it was written, and a read
- * tells it how much of that time is left, on the time Caffeine has just read for its own expiry check, so
- * refresh-ahead costs the hit one comparison and no clock read. The first read with at most
- * {@code refreshWindow} left asks for a reload (once per stored value: a reload that fails is not retried,
- * and the value is served until it expires).
+ * <p>Each entry carries its own deadlines, and a hit reads the ticker once to check both: past
+ * {@code expiresAt} it is a miss, past {@code refreshAt} the first such read asks for a reload (once per
+ * stored value: a reload that fails is not retried, and the value is served until it expires). Caffeine
+ * itself is given no expiry, so it reads no clock on a hit, and while a flag's cache is under half the
+ * budget it takes its read fast path (no read buffer, no maintenance). An expired entry nobody reads stays
+ * until a write replaces it or the size budget evicts it; entries are written in order of age, so those
+ * are the first to go.
  */
-final class FlagEntries implements Expiry<String, Entry> {
+final class FlagEntries {
+  /** About 146 years (2^62 ns): deadlines are compared by difference, which stays exact below 2^63 ns. */
+  static final long MAX_TTL_NANOS = Long.MAX_VALUE >> 1;
+
   private final String flag;
   private final long ttlNanos;
   private final long refreshWindowNanos;
+  private final Ticker ticker;
   private final Refreshers refreshers;
   private final Cache<String, Entry> cache;
 
   FlagEntries(String flag, long maximumSize, long ttlNanos, long refreshWindowNanos, Ticker ticker,
       Refreshers refreshers, AtomicLong entries) {
     this.flag = flag;
-    this.ttlNanos = ttlNanos;
-    this.refreshWindowNanos = refreshWindowNanos;
+    this.ttlNanos = Math.min(ttlNanos, MAX_TTL_NANOS);
+    this.refreshWindowNanos = Math.min(refreshWindowNanos, this.ttlNanos);
+    this.ticker = ticker;
     this.refreshers = refreshers;
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
-        .expireAfter(this)
-        .ticker(ticker)
         .<String, Entry>removalListener((entity, entry, cause) -> {
           if (cause != RemovalCause.REPLACED) {
             entries.decrementAndGet();
@@ -46,12 +50,27 @@ final class FlagEntries implements Expiry<String, Entry> {
 
   FlagValue get(String entity) {
     Entry e = cache.getIfPresent(entity);
-    return e == null ? null : e.value;
+    if (e == null) {
+      return null;
+    }
+    long now = ticker.read();
+    if (now - e.refreshAt < 0) {
+      return e.value;
+    }
+    if (now - e.expiresAt >= 0) {
+      return null;
+    }
+    if (e.claimRefresh()) {
+      refreshers.refresh(entity, flag);
+    }
+    return e.value;
   }
 
-  /** Stores a value; true if the entity had no live entry before. */
+  /** Stores a value; true if the entity had no entry before. */
   boolean put(String entity, FlagValue value) {
-    return cache.asMap().put(entity, new Entry(value)) == null;
+    long now = ticker.read();
+    long expiresAt = now + ttlNanos;
+    return cache.asMap().put(entity, new Entry(value, expiresAt - refreshWindowNanos, expiresAt)) == null;
   }
 
   void invalidate(String entity) {
@@ -72,23 +91,5 @@ final class FlagEntries implements Expiry<String, Entry> {
       Map<String, Entry> coldest = eviction.coldest((int) Math.min(count, Integer.MAX_VALUE));
       coldest.forEach(cache.asMap()::remove);
     });
-  }
-
-  @Override
-  public long expireAfterCreate(String entity, Entry entry, long currentTime) {
-    return ttlNanos;
-  }
-
-  @Override
-  public long expireAfterUpdate(String entity, Entry entry, long currentTime, long currentDuration) {
-    return ttlNanos;
-  }
-
-  @Override
-  public long expireAfterRead(String entity, Entry entry, long currentTime, long currentDuration) {
-    if (currentDuration <= refreshWindowNanos && entry.claimRefresh()) {
-      refreshers.refresh(entity, flag);
-    }
-    return currentDuration;
   }
 }
