@@ -2,6 +2,7 @@ package dev.flagstack.cache.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flagstack.FakeRemoteCache;
 import dev.flagstack.FlagClient;
 import dev.flagstack.FlagDetail;
 import dev.flagstack.FlagSource;
@@ -181,6 +182,24 @@ class RefreshAheadTest {
       load.answer(Map.of("f", FlagValue.FALSE));
       assertThat(miss.get(10, TimeUnit.SECONDS)).isEqualTo(FlagValue.FALSE);
       awaitMemory("e", FlagValue.FALSE);
+    }
+  }
+
+  @Test
+  void aReloadIsAnOrdinaryLoadThatReadsTheRemoteTierBeforeThePrimary() throws Exception {
+    FakeRemoteCache remote = new FakeRemoteCache("shared", Duration.ofSeconds(5));
+    try (FlagClient client = FlagClient.builder().addCache(memory).addCache(remote).primary(primary).clock(clock)
+        .build()) {
+      warm(client, primary, "e", FlagValue.TRUE);
+      // Another instance reloaded the shared tier meanwhile.
+      remote.store("e", "f", FlagValue.FALSE);
+      int readsBefore = remote.reads.get();
+      clock.advance(Duration.ofSeconds(25));
+      assertThat(readAtOnce(client, "e")).isEqualTo(FlagValue.TRUE);
+      awaitMemory("e", FlagValue.FALSE);
+      assertThat(remote.reads.get()).isEqualTo(readsBefore + 1);
+      Thread.sleep(20);
+      assertThat(primary.waitingCalls()).as("the shared tier answered; the primary was not asked").isZero();
     }
   }
 
