@@ -35,9 +35,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * lookup itself. With 1,000 entities the entries outgrow the CPU's private caches and a hit is mostly
  * waiting on memory, as in a busy server; with 10 they stay in L1, which shows the CPU cost of the layers
  * the client adds around the Caffeine lookup. The baseline, {@link #rawCaffeine}, is the best a user of Caffeine alone could do:
- * a cache built with the same size bound, expiry and ticker as {@link MemoryFlagCache}, keyed by a
- * {@code entity + '\u0000' + flag} String that was built and hashed ahead of time (a user building it per
- * call would also pay for the concatenation and its garbage).
+ * a cache with the same size bound and TTL as {@link MemoryFlagCache} (by Caffeine's
+ * {@code expireAfterWrite}), keyed by a {@code entity + '\u0000' + flag} String that was built and hashed
+ * ahead of time (a user building it per call would also pay for the concatenation and its garbage).
  *
  * <p>The ids passed to each lookup are copies of the stored ones, not the same instances, as ids read
  * from a request would be, so every hit compares characters rather than succeeding on identity. Their

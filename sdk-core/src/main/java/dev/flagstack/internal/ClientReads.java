@@ -21,8 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The read paths behind {@code FlagClient}: the synchronous hot path (a hit in the first, in-process
- * tier: lock-free, no allocation), and the full path through the engine. The reads documented never to
- * throw catch everything here, including a tier or a listener that throws.
+ * tier: lock-free, no allocation, no per-thread state, so a new virtual thread per request costs it
+ * nothing), and the full path through the engine. The reads documented never to throw catch everything
+ * here, including a tier or a listener that throws.
+ *
+ * <p>Building the reads binds the engine's {@link RefreshAhead} refresher to the in-process tiers: a hit
+ * late in an entry's life may ask for a background reload, which the tier hands over without waiting.
  */
 public final class ClientReads {
   private static final Logger log = LoggerFactory.getLogger(ClientReads.class);
@@ -37,6 +41,7 @@ public final class ClientReads {
     this.hotTier = engine.hotTier();
     this.listener = engine.listener();
     this.timed = listener.enabled();
+    RefreshAhead.bind(engine);
   }
 
   /** A hit in the first, in-process tier, or null. Ids that reach the cache were validated when stored. */

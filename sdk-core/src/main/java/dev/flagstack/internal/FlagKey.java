@@ -2,38 +2,26 @@ package dev.flagstack.internal;
 
 /**
  * An (entity, flag) pair as a map key. Two fields, not a joined string, so that no two different pairs
- * can collide ({@code "a:b"+"c"} versus {@code "a"+"b:c"}).
+ * can collide ({@code "a:b"+"c"} versus {@code "a"+"b:c"}). Immutable.
  *
- * <p>Instances made by {@link #of} never change. {@link #lookup()} hands out a per-thread instance whose
- * fields are overwritten on each use, so the cache-hit path can probe a map without allocating. Such an
- * instance must only ever be passed to {@code get}-style calls, never stored.
+ * <p>The read hot path never builds one: the in-process tier is keyed by flag, then by entity, so a hit
+ * looks up the two strings the caller already holds. Keys are for the paths that allocate anyway (loads
+ * in flight, the secondary's cache, last-known-good).
  */
 public final class FlagKey {
-  private static final ThreadLocal<FlagKey> LOOKUP = ThreadLocal.withInitial(() -> new FlagKey(null, null));
-
-  private String entity;
-  private String flag;
-  private int hash;
+  private final String entity;
+  private final String flag;
+  private final int hash;
 
   private FlagKey(String entity, String flag) {
-    set(entity, flag);
-  }
-
-  /** An immutable key, safe to store. */
-  public static FlagKey of(String entity, String flag) {
-    return new FlagKey(entity, flag);
-  }
-
-  /** This thread's reusable probe key, set to (entity, flag). Valid until the thread's next call. */
-  public static FlagKey lookup(String entity, String flag) {
-    return LOOKUP.get().set(entity, flag);
-  }
-
-  private FlagKey set(String entity, String flag) {
     this.entity = entity;
     this.flag = flag;
-    this.hash = entity == null ? 0 : 31 * entity.hashCode() + flag.hashCode();
-    return this;
+    this.hash = 31 * entity.hashCode() + flag.hashCode();
+  }
+
+  /** A key for (entity, flag); neither may be null. */
+  public static FlagKey of(String entity, String flag) {
+    return new FlagKey(entity, flag);
   }
 
   public String entity() {

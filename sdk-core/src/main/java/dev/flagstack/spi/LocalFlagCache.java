@@ -20,6 +20,14 @@ public interface LocalFlagCache extends FlagCache {
   /** Stores one value. Never blocks on I/O. */
   void put(String entity, String flag, FlagValue value);
 
+  /**
+   * Called once when a client is built, with a handle that reloads an entry in the background. A tier that
+   * refreshes ahead of expiry calls it from a read of an entry late in its life, at most once per stored
+   * value, and keeps serving that value meanwhile. A tier shared by several clients is bound to each. The
+   * default ignores it.
+   */
+  default void bindRefresher(EntryRefresher refresher) {}
+
   @Override
   default CompletionStage<Map<String, FlagValue>> getAll(String entity, Set<String> flags) {
     Map<String, FlagValue> found = new java.util.HashMap<>();

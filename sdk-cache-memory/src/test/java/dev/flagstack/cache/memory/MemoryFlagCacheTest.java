@@ -112,4 +112,60 @@ class MemoryFlagCacheTest {
       assertThat(allocated).as("bytes allocated by 200,000 hits (sink %s)", sink).isLessThan(20_000);
     }
   }
+
+  /**
+   * The hot path keeps no per-thread state, so a hit on a thread that never read before allocates nothing
+   * either: a fresh platform thread per read stands in for a server's one virtual thread per request. The
+   * harness is checked first on a lookup through a {@code ThreadLocal} probe key (what the hit used to
+   * do), which it must see allocating on every fresh thread.
+   */
+  @Test
+  void memoryHitOnAFreshThreadPerReadAllocatesNothing() throws InterruptedException {
+    InMemoryFlagStore primary = new InMemoryFlagStore("api").put("f", FlagValue.TRUE);
+    try (FlagClient client = FlagClient.builder().addCache(MemoryFlagCache.builder().build()).primary(primary).build()) {
+      String[] entities = new String[64];
+      for (int i = 0; i < entities.length; i++) {
+        entities[i] = "tenant-" + i;
+        assertThat(client.getBoolean(entities[i], "f", false)).isTrue();
+      }
+      boolean sink = false;
+      for (int i = 0; i < 50_000; i++) {
+        sink ^= client.getBoolean(entities[i & 63], "f", false);
+      }
+      ThreadLocal<Object[]> probe = ThreadLocal.withInitial(() -> new Object[2]);
+      long withThreadLocal = bytesPerFreshThread(500, i -> probe.get()[0] == null);
+      assertThat(withThreadLocal).as("a ThreadLocal probe's bytes per fresh thread (the harness sees them)")
+          .isGreaterThanOrEqualTo(16);
+
+      int reads = 2_000;
+      long perRead = bytesPerFreshThread(reads, i -> client.getBoolean(entities[i & 63], "f", false));
+      assertThat(perRead).as("bytes allocated by a hit on a fresh thread (sink %s)", sink).isLessThan(4);
+      assertThat(primary.calls()).isEqualTo(entities.length);
+    }
+  }
+
+  /** Average bytes {@code read} allocates, run once on each of {@code threads} fresh threads. */
+  private static long bytesPerFreshThread(int threads, java.util.function.IntPredicate read)
+      throws InterruptedException {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+    for (int i = 0; i < threads; i++) {
+      int index = i;
+      Thread thread = new Thread(() -> {
+        mx.getCurrentThreadAllocatedBytes();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        boolean ok = read.test(index);
+        long after = mx.getCurrentThreadAllocatedBytes();
+        total.addAndGet(after - before);
+        if (!ok) {
+          wrong.incrementAndGet();
+        }
+      });
+      thread.start();
+      thread.join();
+    }
+    assertThat(wrong).as("reads with a wrong result").hasValue(0);
+    return total.get() / threads;
+  }
 }

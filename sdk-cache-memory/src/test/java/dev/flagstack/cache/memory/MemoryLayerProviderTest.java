@@ -44,7 +44,7 @@ class MemoryLayerProviderTest {
         "flagstack.cache.memory.ttl", "2m",
         "flagstack.primary.type", "test-primary")).withProvider(TEST_PRIMARY).build()) {
       MemoryFlagCache tier = (MemoryFlagCache) configured.caches().get(0);
-      assertThat(tier).hasToString("MemoryFlagCache{name=hot, maximumSize=10, ttl=PT2M}");
+      assertThat(tier).hasToString("MemoryFlagCache{name=hot, maximumSize=10, ttl=PT2M, refreshAhead=0.2}");
       configured.client().getBoolean("e", "f", false);
       assertThat(configured.client().getFlagDetail("e", "f", FlagValue.FALSE).source()).isEqualTo(FlagSource.CACHE);
     }
@@ -61,7 +61,7 @@ class MemoryLayerProviderTest {
         "flagstack.cache.memory.maximum-size", "5", "flagstack.primary.type", "test-primary"))
         .withProvider(TEST_PRIMARY).build())
         .isInstanceOf(FlagConfigurationException.class)
-        .hasMessage("unknown key flagstack.cache.memory.maximum-size for type 'memory'; its keys are: name, max-size, ttl");
+        .hasMessage("unknown key flagstack.cache.memory.maximum-size for type 'memory'; its keys are: name, max-size, ttl, refresh-ahead");
   }
 
   @Test

@@ -7,8 +7,8 @@ import dev.flagstack.spi.LayerProvider;
 import java.util.Set;
 
 /**
- * Type {@code memory}: a {@link MemoryFlagCache} from {@code flagstack.cache.memory.name}, {@code max-size}
- * and {@code ttl}.
+ * Type {@code memory}: a {@link MemoryFlagCache} from {@code flagstack.cache.memory.name}, {@code max-size},
+ * {@code ttl} and {@code refresh-ahead} (a fraction of the TTL, such as {@code 0.2}).
  */
 public final class MemoryLayerProvider implements LayerProvider {
   @Override
@@ -26,7 +26,8 @@ public final class MemoryLayerProvider implements LayerProvider {
     MemoryFlagCache.Builder b = MemoryFlagCache.builder();
     config.apply("name", LayerConfig::string, b::name)
         .apply("max-size", LayerConfig::longValue, b::maximumSize)
-        .apply("ttl", LayerConfig::duration, b::ttl);
+        .apply("ttl", LayerConfig::duration, b::ttl)
+        .apply("refresh-ahead", LayerConfig::doubleValue, b::refreshAhead);
     return b.build();
   }
 }
