@@ -199,8 +199,11 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
     public static final String DEFAULT_NAME = "redis";
     /** The key prefix: {@value}. */
     public static final String DEFAULT_PREFIX = "flagstack";
-    /** How long an entry lives in Redis: 5 minutes. */
-    public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+    /**
+     * How long an entry lives in Redis: 20 seconds. With every change-notice path down, a changed flag is
+     * served for at most this plus the memory tier's TTL (30 s): under a minute.
+     */
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(20);
     /** The TCP connect timeout: 1 s (Lettuce's own default is 10 s). */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     /** The longest pause between connect attempts: 2 s. */
@@ -247,7 +250,7 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
       return this;
     }
 
-    /** How long an entry lives, at least 1 ms; default 5 minutes ({@link #DEFAULT_TTL}). */
+    /** How long an entry lives, at least 1 ms; default 20 seconds ({@link #DEFAULT_TTL}). */
     public Builder ttl(Duration ttl) {
       checkUnset("ttl", this.ttl);
       this.ttl = checkAtLeast("ttl", ttl, Duration.ofMillis(1));

@@ -83,7 +83,7 @@ class RedisFlagCacheBuilderTest {
   @Test
   void defaultsAreNamedConstants() {
     assertThat(RedisFlagCache.Builder.DEFAULT_PREFIX).isEqualTo("flagstack");
-    assertThat(RedisFlagCache.Builder.DEFAULT_TTL).isEqualTo(Duration.ofMinutes(5));
+    assertThat(RedisFlagCache.Builder.DEFAULT_TTL).isEqualTo(Duration.ofSeconds(20));
     assertThat(RedisFlagCache.Builder.DEFAULT_CONNECT_TIMEOUT).isLessThanOrEqualTo(Duration.ofSeconds(1));
     // Covers a write issued up to the default primary call timeout after the invalidation, plus the budget.
     assertThat(RedisFlagCache.Builder.DEFAULT_INVALIDATION_REPEAT_DELAY)
@@ -92,7 +92,7 @@ class RedisFlagCacheBuilderTest {
     try (RedisFlagCache cache = RedisFlagCache.builder().uri("redis://127.0.0.1:1").build()) {
       assertThat(cache.name()).isEqualTo("redis");
       assertThat(cache.timeBudget()).isEqualTo(Duration.ofMillis(100));
-      assertThat(cache.toString()).contains("prefix=flagstack", "ttl=PT5M", "redis://127.0.0.1:1");
+      assertThat(cache.toString()).contains("prefix=flagstack", "ttl=PT20S", "redis://127.0.0.1:1");
     }
   }
 
