@@ -199,10 +199,7 @@ public final class RedisFlagCache implements FlagCache, LayerHealth {
     public static final String DEFAULT_NAME = "redis";
     /** The key prefix: {@value}. */
     public static final String DEFAULT_PREFIX = "flagstack";
-    /**
-     * How long an entry lives in Redis: 20 seconds. With every change-notice path down, a changed flag is
-     * served for at most this plus the memory tier's TTL (30 s): under a minute.
-     */
+    /** How long an entry lives: 20 s, so stale values end within a minute even with no change notices. */
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(20);
     /** The TCP connect timeout: 1 s (Lettuce's own default is 10 s). */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
